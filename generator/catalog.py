@@ -1,0 +1,67 @@
+"""The catalogue of project types, read from ``project_types/*/type.yml``."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import MlportfolioError, UnknownProjectTypeError
+from .templates import template_root
+
+
+@dataclass(frozen=True)
+class ProjectType:
+    """One kind of project mlportfolio can generate."""
+
+    name: str
+    title: str
+    summary: str
+    default_project_name: str
+    sample_data: str
+    full_data: str
+    baseline: str
+    model: str
+    metrics: tuple[str, ...]
+    topics: tuple[str, ...]
+
+    @classmethod
+    def from_file(cls, path: Path) -> ProjectType:
+        """Read one ``type.yml``."""
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            return cls(
+                name=path.parent.name,
+                title=str(raw["title"]),
+                summary=str(raw["summary"]),
+                default_project_name=str(raw["default_project_name"]),
+                sample_data=str(raw["dataset"]["sample"]),
+                full_data=str(raw["dataset"]["full"]),
+                baseline=str(raw["models"]["baseline"]),
+                model=str(raw["models"]["model"]),
+                metrics=tuple(str(m) for m in raw["metrics"]),
+                topics=tuple(str(t) for t in raw.get("topics", ())),
+            )
+        except (KeyError, TypeError) as exc:
+            raise MlportfolioError(f"{path} is malformed: missing or invalid {exc}") from exc
+
+
+def load_catalog(root: Path | None = None) -> dict[str, ProjectType]:
+    """Return every project type of the template at ``root`` (the built-in one by default)."""
+    base = (root or template_root()) / "project_types"
+    types = (ProjectType.from_file(p) for p in sorted(base.glob("*/type.yml")))
+    return {t.name: t for t in types}
+
+
+def get_project_type(name: str, root: Path | None = None) -> ProjectType:
+    """Return the project type called ``name`` or explain which names exist."""
+    catalog = load_catalog(root)
+    if name in catalog:
+        return catalog[name]
+    known = ", ".join(catalog) or "none"
+    close = difflib.get_close_matches(name, catalog, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise UnknownProjectTypeError(f"unknown project type '{name}': {hint}known types: {known}")

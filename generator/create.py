@@ -1,0 +1,200 @@
+"""``mlportfolio new``: render the template for one project type into a fresh git repository."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import gitops
+from .catalog import get_project_type
+from .errors import (
+    DestinationError,
+    Interrupted,
+    InvalidAnswerError,
+    MlportfolioError,
+    UnsafeTemplateError,
+    UserError,
+)
+from .templates import template_root
+
+log = logging.getLogger(__name__)
+
+SLUG_PATTERN = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """What ``mlportfolio new`` was asked to make."""
+
+    project_type: str
+    destination: Path | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    defaults: bool = False
+    force: bool = False
+    git: bool = True
+
+
+@dataclass(frozen=True)
+class Created:
+    """What ``mlportfolio new`` made."""
+
+    path: Path
+    answers: Mapping[str, Any]
+    commit: str | None
+
+
+def slugify(name: str) -> str:
+    """Turn a human project name into a directory and repository name."""
+    return SLUG_PATTERN.sub("-", name.strip().lower()).strip("-")
+
+
+def question_defaults(project_type: str) -> dict[str, Any]:
+    """Defaults for the common questions: the type's project name and the user's git identity."""
+    defaults: dict[str, Any] = {
+        "project_name": get_project_type(project_type).default_project_name
+    }
+    for key, git_key in (("author_name", "user.name"), ("author_email", "user.email")):
+        if value := gitops.global_config(git_key):
+            defaults[key] = value
+    if github_user := gitops.global_config("github.user"):
+        defaults["github_user"] = github_user
+    return defaults
+
+
+def create_project(request: NewProject) -> Created:
+    """Generate a project as ``request`` says and return where it went.
+
+    The template is rendered (and committed) in a temporary sibling of the destination and
+    moved into place only when complete, so an error or Ctrl-C leaves nothing half-made.
+    """
+    get_project_type(request.project_type)
+    data = {**request.data, "project_type": request.project_type}
+    user_defaults = question_defaults(request.project_type)
+    destination = _resolve_destination(request, {**user_defaults, **data})
+    _check_destination(destination, force=request.force)
+    if request.git:
+        gitops.require_git()
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
+    try:
+        answers = _render(staging / "project", data, user_defaults, defaults=request.defaults)
+        commit = None
+        if request.git and not (destination / ".git").exists():
+            commit = gitops.init_and_commit(
+                staging / "project",
+                f"Create {answers['project_name']} from mlportfolio's {request.project_type} template",
+                author=(str(answers["author_name"]), str(answers["author_email"])),
+            )
+        _move_into_place(staging / "project", destination)
+    except KeyboardInterrupt as exc:
+        raise Interrupted("interrupted: nothing was written") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Created(path=destination, answers=answers, commit=commit)
+
+
+def _resolve_destination(request: NewProject, answers: Mapping[str, Any]) -> Path:
+    if request.destination is not None:
+        return request.destination.expanduser().resolve()
+    slug = str(answers.get("project_slug") or slugify(str(answers["project_name"])))
+    return Path.cwd() / slug
+
+
+def _check_destination(destination: Path, *, force: bool) -> None:
+    if destination.is_file():
+        raise DestinationError(f"{destination} is a file; choose a directory that does not exist")
+    if destination.is_dir() and any(destination.iterdir()) and not force:
+        raise DestinationError(
+            f"{destination} exists and is not empty; choose another directory or pass --force "
+            "to add the project to it (existing files that the project does not contain are kept)"
+        )
+
+
+def _render(
+    target: Path, data: dict[str, Any], user_defaults: dict[str, Any], *, defaults: bool
+) -> dict[str, Any]:
+    """Run Copier into ``target`` and return the answers it recorded."""
+    import copier
+    import yaml
+    from copier.errors import CopierError
+    from copier.errors import UnsafeTemplateError as CopierUnsafe
+    from jinja2.exceptions import SecurityError, TemplateError
+
+    interactive = not defaults and sys.stdin.isatty()
+    try:
+        with _copier_warnings_to_log():
+            copier.run_copy(
+                str(template_root()),
+                target,
+                data=data,
+                user_defaults=user_defaults,
+                defaults=not interactive,
+                quiet=True,
+                unsafe=False,
+                cleanup_on_error=True,
+            )
+    except ValueError as exc:
+        # Copier raises a bare ValueError for a validator's message or a value that does not fit
+        # the question's type; both name the field.
+        raise InvalidAnswerError(_one_line(str(exc))) from exc
+    except CopierUnsafe as exc:
+        raise UnsafeTemplateError(f"{_one_line(str(exc))}; pass --trust to allow it") from exc
+    except (CopierError, SecurityError, TemplateError) as exc:
+        raise UserError(f"template error: {_one_line(str(exc))}") from exc
+    answers_file = target / ".copier-answers.yml"
+    answers: dict[str, Any] = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    return answers
+
+
+def _move_into_place(rendered: Path, destination: Path) -> None:
+    """Move the finished project to ``destination``.
+
+    A missing or empty destination is replaced in one rename. An existing, non-empty one (only
+    reached with ``--force``) receives the project's files; files of the user's that the project
+    does not have stay untouched.
+    """
+    if not destination.exists():
+        rendered.rename(destination)
+        return
+    if not any(destination.iterdir()):
+        destination.rmdir()
+        rendered.rename(destination)
+        return
+    for source in sorted(rendered.rglob("*")):
+        if source.is_dir():
+            continue
+        relative = source.relative_to(rendered)
+        if relative.parts[0] == ".git" and (destination / ".git").exists():
+            continue
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        log.debug("wrote %s", relative)
+
+
+@contextmanager
+def _copier_warnings_to_log() -> Iterator[None]:
+    """Copier reports some conditions as warnings; route them to the log instead of stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        log.debug("copier: %s", warning.message)
+
+
+def _one_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+__all__ = ["Created", "MlportfolioError", "NewProject", "create_project", "slugify"]
