@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 a user error (bad input, refused to overwrite); 2 a usage error
 (unknown option, missing argument); 3 an external failure (git, network, GitHub); 4 an unsafe
-template that needs ``--trust``; 130 interrupted with Ctrl-C.
+template that needs ``--trust``; 70 an internal error (a bug); 130 interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from . import __version__
 from .errors import Interrupted, InvalidAnswerError, MlportfolioError
 
 DEBUG_ENV = "MLPORTFOLIO_DEBUG"
+INTERNAL_ERROR = 70  # EX_SOFTWARE from sysexits.h
 log = logging.getLogger("mlportfolio")
 
 
@@ -39,6 +40,15 @@ def handle_errors(debug: bool) -> Iterator[None]:
             raise
         click.secho("interrupted", fg="red", err=True)
         sys.exit(Interrupted.exit_code)
+    except Exception as exc:  # a bug: still one line, with the way to get the traceback
+        if debug:
+            raise
+        click.secho(
+            f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+            fg="red",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)
 
 
 def _debug_enabled(ctx: click.Context) -> bool:
@@ -54,7 +64,9 @@ def parse_data(pairs: Sequence[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise InvalidAnswerError(f"--data {pair!r}: expected KEY=VALUE, e.g. --data license=MIT")
+            raise InvalidAnswerError(
+                f"--data {pair!r}: expected KEY=VALUE, e.g. --data license=MIT"
+            )
         try:
             value = yaml.safe_load(raw) if raw else ""
         except yaml.YAMLError:
@@ -115,7 +127,7 @@ def list_types(detailed: bool) -> None:
     from .catalog import load_catalog
 
     catalog = load_catalog()
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 120)
     if detailed:
         for project_type in catalog.values():
             _print_type(console, project_type)
@@ -148,7 +160,19 @@ def show_type(project_type: str) -> None:
 
     from .catalog import get_project_type
 
-    _print_type(Console(), get_project_type(project_type))
+    _print_type(Console(width=None if sys.stdout.isatty() else 120), get_project_type(project_type))
+
+
+def questions_for(project_type: str) -> dict[str, dict[str, Any]]:
+    """The questions a project of ``project_type`` is asked, common ones first."""
+    from .catalog import load_questions
+
+    return {
+        name: spec
+        for name, spec in load_questions().items()
+        if name != "project_type"
+        and ("when" not in spec or f"'{project_type}'" in str(spec["when"]))
+    }
 
 
 def _print_type(console: Any, t: Any) -> None:
@@ -159,6 +183,16 @@ def _print_type(console: Any, t: Any) -> None:
     console.print(f"  baseline:    {t.baseline}")
     console.print(f"  model:       {t.model}")
     console.print(f"  metrics:     {', '.join(t.metrics)}")
+    console.print("  questions (answer with --data KEY=VALUE):")
+    for name, spec in questions_for(t.name).items():
+        choices = spec.get("choices") or ()
+        values = choices.values() if isinstance(choices, dict) else choices
+        allowed = f" [{', '.join(map(str, values))}]" if values else ""
+        console.print(
+            f"    {name}: {spec.get('help', '')}{allowed}",
+            markup=False,
+            highlight=False,
+        )
     console.print(f"  create it:   mlportfolio new {t.name}\n")
 
 
@@ -175,7 +209,9 @@ def _print_type(console: Any, t: Any) -> None:
     help="Answer a template question; repeatable (see `mlportfolio show TYPE`).",
 )
 @click.option("--defaults", is_flag=True, help="Use default answers; never prompt.")
-@click.option("--force", is_flag=True, help="Allow a non-empty DEST; files not in the project stay.")
+@click.option(
+    "--force", is_flag=True, help="Allow a non-empty DEST; files not in the project stay."
+)
 @click.option("--no-git", "no_git", is_flag=True, help="Do not create a git repository.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @run_command
@@ -217,7 +253,9 @@ def new(
     )
     if quiet:
         return
-    where = os.path.relpath(created.path) if created.path.is_relative_to(Path.cwd()) else created.path
+    where = (
+        os.path.relpath(created.path) if created.path.is_relative_to(Path.cwd()) else created.path
+    )
     click.secho(f"Created {created.answers['project_name']} in {where}", fg="green", bold=True)
     click.echo(
         "\nNext steps:\n"

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
+import io
 import logging
 import re
 import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import gitops
-from .catalog import get_project_type
+from .catalog import get_project_type, load_questions
 from .errors import (
     DestinationError,
     Interrupted,
@@ -57,11 +59,45 @@ def slugify(name: str) -> str:
     return SLUG_PATTERN.sub("-", name.strip().lower()).strip("-")
 
 
+_CASTS: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str}
+_KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check answers given with ``--data`` against the template's questions and their types.
+
+    Copier would silently ignore an unknown key (a typo such as ``licence``); this names it.
+    """
+    questions = load_questions()
+    checked: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "project_type":
+            raise InvalidAnswerError(
+                "--data project_type: give the project type as the TYPE argument"
+            )
+        if key not in questions:
+            close = difflib.get_close_matches(key, questions, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise InvalidAnswerError(
+                f"--data {key}: no such question{hint}; see `mlportfolio show TYPE` for the questions"
+            )
+        kind = str(questions[key].get("type", "str"))
+        try:
+            if kind == "bool":
+                checked[key] = value if isinstance(value, bool) else _BOOLEANS[str(value).lower()]
+            else:
+                checked[key] = _CASTS.get(kind, str)(value)
+        except (KeyError, ValueError):
+            raise InvalidAnswerError(
+                f"--data {key}: expected {_KIND_WORDS.get(kind, kind)}, got {value!r}"
+            ) from None
+    return checked
+
+
 def question_defaults(project_type: str) -> dict[str, Any]:
     """Defaults for the common questions: the type's project name and the user's git identity."""
-    defaults: dict[str, Any] = {
-        "project_name": get_project_type(project_type).default_project_name
-    }
+    defaults: dict[str, Any] = {"project_name": get_project_type(project_type).default_project_name}
     for key, git_key in (("author_name", "user.name"), ("author_email", "user.email")):
         if value := gitops.global_config(git_key):
             defaults[key] = value
@@ -77,7 +113,7 @@ def create_project(request: NewProject) -> Created:
     moved into place only when complete, so an error or Ctrl-C leaves nothing half-made.
     """
     get_project_type(request.project_type)
-    data = {**request.data, "project_type": request.project_type}
+    data = {**check_data(request.data), "project_type": request.project_type}
     user_defaults = question_defaults(request.project_type)
     destination = _resolve_destination(request, {**user_defaults, **data})
     _check_destination(destination, force=request.force)
@@ -132,7 +168,7 @@ def _render(
 
     interactive = not defaults and sys.stdin.isatty()
     try:
-        with _copier_warnings_to_log():
+        with _copier_output_to_log():
             copier.run_copy(
                 str(template_root()),
                 target,
@@ -183,13 +219,19 @@ def _move_into_place(rendered: Path, destination: Path) -> None:
 
 
 @contextmanager
-def _copier_warnings_to_log() -> Iterator[None]:
-    """Copier reports some conditions as warnings; route them to the log instead of stderr."""
-    with warnings.catch_warnings(record=True) as caught:
+def _copier_output_to_log() -> Iterator[None]:
+    """Route Copier's warnings and stderr notes (e.g. "using HEAD as ref") to the debug log.
+
+    Prompts are unaffected: Copier asks its questions on stdout.
+    """
+    notes = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, redirect_stderr(notes):
         warnings.simplefilter("always")
         yield
     for warning in caught:
         log.debug("copier: %s", warning.message)
+    for line in notes.getvalue().splitlines():
+        log.debug("copier: %s", line)
 
 
 def _one_line(message: str) -> str:
