@@ -206,11 +206,12 @@ def _move_into_place(rendered: Path, destination: Path) -> None:
         destination.rmdir()
         rendered.rename(destination)
         return
+    rendered_git = rendered / ".git"
+    if rendered_git.is_dir():  # only rendered when the destination is not a repository yet
+        shutil.copytree(rendered_git, destination / ".git")
     for source in sorted(rendered.rglob("*")):
-        if source.is_dir():
-            continue
         relative = source.relative_to(rendered)
-        if relative.parts[0] == ".git" and (destination / ".git").exists():
+        if source.is_dir() or relative.parts[0] == ".git":
             continue
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,123 @@
+"""End to end: generate each project type, install it in a fresh venv and run its own checks.
+
+Adding a project type adds itself here: the tests are parametrised over the catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlportfolio.catalog import load_catalog
+from mlportfolio.create import NewProject, create_project
+from mlportfolio.templates import template_root
+
+pytestmark = pytest.mark.e2e
+
+PROJECT_TYPES = sorted(load_catalog())
+JINJA_LEFTOVERS = ("{{", "}}", "{%", "%}", "{#")
+COMMON_MODULES = {"__init__.py", "config.py", "report.py"}
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module", params=PROJECT_TYPES)
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated project of each type, installed with uv into its own venv."""
+    project_type = str(request.param)
+    path = tmp_path_factory.mktemp(project_type) / "project"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "E2E", "GIT_AUTHOR_EMAIL": "e2e@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "E2E", "GIT_COMMITTER_EMAIL": "e2e@example.org"}
+    os.environ.update({k: v for k, v in env.items() if k.startswith("GIT_")})
+    create_project(NewProject(project_type=project_type, destination=path, defaults=True))
+    from uv import find_uv_bin
+
+    uv = find_uv_bin()
+    run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], path, env)
+    run([uv, "pip", "install", "--quiet", "--python", ".venv", "-e", ".[dev]"], path, env)
+    return path
+
+
+def venv_env(project: Path) -> dict[str, str]:
+    bin_dir = project / ".venv" / ("Scripts" if os.name == "nt" else "bin")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    return env | {"PATH": f"{bin_dir}{os.pathsep}{env['PATH']}", "VIRTUAL_ENV": str(bin_dir.parent)}
+
+
+def project_files(project: Path) -> list[Path]:
+    skip = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "build"}
+    return [
+        p
+        for p in project.rglob("*")
+        if p.is_file() and not skip.intersection(p.relative_to(project).parts)
+        and ".egg-info" not in str(p)
+    ]
+
+
+def test_no_jinja_leftovers(project: Path) -> None:
+    for path in project_files(project):
+        if path.suffix == ".jinja":
+            pytest.fail(f"unrendered template file {path.name}")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for marker in JINJA_LEFTOVERS:
+            if path.name == "ci.yml" and marker in ("{{", "}}"):
+                continue  # GitHub Actions expressions, written on purpose
+            assert marker not in text, f"{path.relative_to(project)} contains {marker!r}"
+
+
+def test_only_its_own_types_files(project: Path) -> None:
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    own = template_root() / "project_types" / answers["project_type"]
+    package = project / "src" / answers["package_name"]
+    assert {p.name for p in package.glob("*.py")} == COMMON_MODULES | {
+        p.name for p in (own / "src").glob("*.py")
+    }
+    assert {p.name for p in (project / "tests").glob("*.py")} == {
+        p.name for p in (own / "tests").glob("*.py")
+    }
+
+
+def test_project_tests_pass(project: Path) -> None:
+    run(["make", "test"], project, venv_env(project))
+
+
+def test_train_and_evaluate_fill_metrics_and_readme(project: Path) -> None:
+    env = venv_env(project)
+    run(["make", "train"], project, env)
+    run(["make", "evaluate"], project, env)
+    assert (project / "eval" / "metrics.json").is_file()
+    assert list((project / "eval" / "figures").glob("*.png"))
+    readme = (project / "README.md").read_text()
+    results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+    assert "|" in results, "make evaluate did not write the results table"
+
+
+def test_lint_is_clean(project: Path) -> None:
+    env = venv_env(project)
+    run(["ruff", "check", "."], project, env)
+    run(["ruff", "format", "--check", "."], project, env)
+
+
+def test_config_files_are_valid(project: Path) -> None:
+    env = venv_env(project)
+    run(["pre-commit", "validate-config"], project, env)
+    run(["validate-pyproject", "pyproject.toml"], project, env)
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    run(
+        ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        project,
+        env,
+    )
+    steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
+    commands = "\n".join(str(step.get("run", "")) for step in steps)
+    for expected in ("ruff check", "ruff format --check", "pytest", "make train evaluate"):
+        assert expected in commands
