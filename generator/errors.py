@@ -48,3 +48,37 @@ class Interrupted(MlportfolioError):
     """The user pressed Ctrl-C; whatever was half-made has been removed."""
 
     exit_code = 130
+
+
+class GitHubError(ExternalError):
+    """GitHub refused or failed a request; the message says what to change."""
+
+
+class AuthError(GitHubError):
+    """No token was found, or the token cannot do what was asked."""
+
+
+class RateLimitError(GitHubError):
+    """GitHub's rate limit stopped a request; ``reset_at`` is when it lifts (epoch seconds)."""
+
+    def __init__(self, message: str, reset_at: float | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class NetworkError(ExternalError):
+    """GitHub could not be reached, or did not answer in time."""
+
+
+class PushError(GitError):
+    """A push failed or was refused; nothing on the remote was overwritten."""
+
+
+class RepositoryExistsError(GitHubError):
+    """The repository to create already exists on the account or organisation."""
+
+
+class UpdateConflictError(MlportfolioError):
+    """``update`` applied the new template but left conflicts for the user to resolve."""
+
+    exit_code = 5
