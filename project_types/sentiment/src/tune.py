@@ -1,0 +1,95 @@
+"""Search hyper-parameters with cross-validation on the training split only.
+
+The search space lives in ``tune.space`` of configs/default.yaml as ``section.key: [values]``;
+the best values are written to configs/best_params.yaml, which every later step reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV, StratifiedKFold
+
+from .config import BEST_PARAMS_PATH, data_mode, load_config
+from .data import describe_data, load_splits
+from .models import build_pipeline
+
+# How a configuration key maps to a parameter of the main pipeline.
+PIPELINE_PARAMS = {
+    "features.word_ngram_range": "tfidf__word__ngram_range",
+    "features.min_df": "tfidf__word__min_df",
+    "features.max_df": "tfidf__word__max_df",
+    "features.sublinear_tf": "tfidf__word__sublinear_tf",
+    "features.chi2_k": "select__k",
+}
+
+
+def pipeline_param(key: str, config: dict[str, Any]) -> str:
+    """Translate ``section.key`` from the config into the pipeline's parameter name."""
+    if key == "model.C":
+        return "clf__estimator__C" if config["model"]["kind"] == "linear_svm" else "clf__C"
+    if key not in PIPELINE_PARAMS:
+        known = ", ".join([*PIPELINE_PARAMS, "model.C"])
+        raise ValueError(f"tune.space: cannot tune {key!r}; tunable keys: {known}")
+    return PIPELINE_PARAMS[key]
+
+
+def tune(config: dict[str, Any], mode: str) -> tuple[dict[str, dict[str, Any]], float]:
+    """Run the configured search on the training split; return the best config overlay."""
+    cfg = config["tune"]
+    train, _ = load_splits(config, mode)
+    keys = list(cfg["space"])
+    space = {
+        pipeline_param(k, config): [tuple(v) if isinstance(v, list) else v for v in values]
+        for k, values in cfg["space"].items()
+    }
+    folds = min(cfg["cv_folds"], int(train["label"].value_counts().min()))
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config["seed"])
+    pipeline = build_pipeline(config, "model")
+    common = {"scoring": cfg["scoring"], "cv": cv, "n_jobs": cfg.get("n_jobs")}
+    if cfg["search"] == "grid":
+        search: Any = GridSearchCV(pipeline, space, **common)
+    else:
+        n_iter = min(cfg["n_iter"], len(ParameterGrid(space)))
+        search = RandomizedSearchCV(
+            pipeline, space, n_iter=n_iter, random_state=config["seed"], **common
+        )
+    search.fit(train["text"], train["label"])
+    best: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        value = search.best_params_[pipeline_param(key, config)]
+        section, name = key.split(".", 1)
+        best.setdefault(section, {})[name] = list(value) if isinstance(value, tuple) else value
+    return best, float(search.best_score_)
+
+
+def write_best(
+    best: dict[str, Any], score: float, note: str, path: Path = BEST_PARAMS_PATH
+) -> None:
+    """Write the overlay with a header saying where it came from."""
+    header = (
+        f"# Written by `make tune` on {note}.\n"
+        f"# Best cross-validated score on the training split: {score:.4f}.\n"
+        "# Laid over configs/default.yaml by load_config(); delete this file to use the defaults.\n"
+    )
+    path.write_text(header + yaml.safe_dump(best, sort_keys=True), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Tune on the data chosen by ``--data`` or ``$DATA``; write configs/best_params.yaml."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", choices=["sample", "full"], help="data mode (default: $DATA)")
+    args = parser.parse_args(argv)
+    mode = data_mode(args.data)
+    config = load_config()
+    best, score = tune(config, mode)
+    write_best(best, score, describe_data(config, mode))
+    print(f"Best CV {config['tune']['scoring']}: {score:.4f} with {best}")
+    print(f"Wrote {BEST_PARAMS_PATH.name}; run `make train evaluate` to use it")
+
+
+if __name__ == "__main__":
+    main()
