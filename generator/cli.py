@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 a user error (bad input, refused to overwrite); 2 a usage error
 (unknown option, missing argument); 3 an external failure (git, network, GitHub); 4 an unsafe
-template that needs ``--trust``; 70 an internal error (a bug); 130 interrupted with Ctrl-C.
+template that needs ``--trust``; 5 ``update`` left conflicts to resolve; 70 an internal error (a bug); 130 interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import Interrupted, InvalidAnswerError, MlportfolioError
+from .errors import Interrupted, InvalidAnswerError, MlportfolioError, UserError
 
 DEBUG_ENV = "MLPORTFOLIO_DEBUG"
 INTERNAL_ERROR = 70  # EX_SOFTWARE from sysexits.h
@@ -102,7 +102,7 @@ def main(debug: bool, verbose: bool) -> None:
       mlportfolio new recommender my-recs --defaults --data author_name="Ada Lovelace"
 
     Exit codes: 0 ok, 1 user error, 2 usage error, 3 git/network failure,
-    4 template needs --trust, 130 interrupted.
+    4 template needs --trust, 5 update conflicts, 70 internal error, 130 interrupted.
     """
     logging.basicConfig(
         level=logging.DEBUG if (verbose or debug) else logging.WARNING,
@@ -214,6 +214,13 @@ def _print_type(console: Any, t: Any) -> None:
 )
 @click.option("--no-git", "no_git", is_flag=True, help="Do not create a git repository.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--template",
+    metavar="SRC",
+    help="Use this Copier template (a directory or git URL) instead of the built-in one.",
+)
+@click.option("--vcs-ref", metavar="REF", help="Git tag, branch or commit of --template to use.")
+@click.option("--trust", is_flag=True, help="Allow a template that runs tasks or extensions.")
 @run_command
 def new(
     project_type: str,
@@ -224,6 +231,9 @@ def new(
     force: bool,
     no_git: bool,
     quiet: bool,
+    template: str | None,
+    vcs_ref: str | None,
+    trust: bool,
 ) -> None:
     """Create a project of TYPE in DEST, as a git repository with one commit.
 
@@ -235,6 +245,7 @@ def new(
       mlportfolio new recommender
       mlportfolio new recommender ~/code/movie-recs --name "Movie Recs" --defaults
       mlportfolio new recommender --data license=Apache-2.0 --data top_k=20
+      mlportfolio new recommender --template ~/my-template --vcs-ref v2
     """
     from .create import NewProject, create_project
 
@@ -249,6 +260,9 @@ def new(
             defaults=defaults,
             force=force,
             git=not no_git,
+            template=template,
+            vcs_ref=vcs_ref,
+            trust=trust,
         )
     )
     if quiet:
@@ -267,3 +281,288 @@ def new(
         "  make data             # download the full dataset, then DATA=full\n"
         "  mlportfolio publish   # create the GitHub repository and push"
     )
+
+
+@main.command("publish")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--name", help="Repository name (default: the project slug or directory name).")
+@click.option(
+    "--org", metavar="ORG", help="Create it in this organisation (default: your account)."
+)
+@click.option("--description", help="Repository description (default: the project's).")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    metavar="TOPIC",
+    help="A topic; repeatable (default: the project type's, e.g. machine-learning).",
+)
+@click.option("--public/--private", "public", default=False, help="Visibility (default: private).")
+@click.option("--homepage", metavar="URL", help="Repository homepage URL.")
+@click.option("--remote", default="origin", show_default=True, help="Git remote to set.")
+@click.option("--branch", help="Branch to push (default: the current branch).")
+@click.option(
+    "--if-exists",
+    type=click.Choice(["fail", "use"]),
+    default="fail",
+    show_default=True,
+    help="If the repository exists: stop, or push to it when it is empty or behind you.",
+)
+@click.option("--dry-run", is_flag=True, help="Show the requests and the push; change nothing.")
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help="GitHub Enterprise API root, e.g. https://github.example.com/api/v3 "
+    "(also: GITHUB_API_URL, GH_HOST).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@run_command
+def publish_command(
+    path: Path,
+    name: str | None,
+    org: str | None,
+    description: str | None,
+    topics: tuple[str, ...],
+    public: bool,
+    homepage: str | None,
+    remote: str,
+    branch: str | None,
+    if_exists: str,
+    dry_run: bool,
+    api_url: str | None,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Create the project's GitHub repository and push the current branch to it.
+
+    PATH (default: the current directory) must be a git repository with at least one
+    commit and no uncommitted changes. The token comes from GH_TOKEN or GITHUB_TOKEN
+    (GH_ENTERPRISE_TOKEN for an Enterprise host), else `gh auth token`, else
+    `git credential fill`; it is never a command-line argument, and it is never written to
+    .git/config or the remote URL. Nothing is ever force-pushed.
+
+    \b
+    Examples:
+      mlportfolio publish --dry-run
+      GH_TOKEN=... mlportfolio publish --public --yes
+      mlportfolio publish ./movie-recs --org my-lab --topic pytorch --topic recsys
+      mlportfolio publish --if-exists use        # finish after a failed push
+      GH_HOST=github.example.com mlportfolio publish --yes --json
+    """
+    from .publish import Plan, PublishRequest, publish
+
+    request = PublishRequest(
+        path=path,
+        name=name,
+        org=org,
+        description=description,
+        topics=topics or None,
+        private=not public,
+        homepage=homepage,
+        remote=remote,
+        branch=branch,
+        if_exists="use" if if_exists == "use" else "fail",
+        dry_run=dry_run,
+        api_url=api_url,
+    )
+
+    def confirm(plan: Plan) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UserError("publish needs confirmation: pass --yes (or --dry-run to see the plan)")
+        action = "Use existing" if plan.existing is not None else "Create"
+        visibility = "private" if plan.body["private"] else "public"
+        return click.confirm(
+            f"{action} {visibility} repository {plan.full_name} on {plan.endpoint.host} "
+            f"and push {plan.local.branch} ({plan.local.commit[:7]})?",
+            default=False,
+            err=True,
+        )
+
+    _print_published(publish(request, confirm=confirm), as_json=as_json)
+
+
+def _print_published(result: Any, *, as_json: bool) -> None:
+    """Print what ``publish`` did: the URL last on stdout, the story on stderr."""
+    import json
+
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    if result.dry_run:
+        click.echo("Dry run: nothing was created or pushed. Publishing would run:")
+        for planned in result.requests:
+            click.echo(f"  {planned.method} {planned.path} {json.dumps(planned.body)}")
+        for command in result.git_commands:
+            click.echo(f"  {command}")
+        for note in result.notes:
+            click.echo(f"note: {note}")
+        click.echo(result.html_url)
+        return
+    visibility = "private" if result.private else "public"
+    verb = "Created" if result.created else "Used existing"
+    click.secho(f"{verb} {visibility} repository {result.full_name}", fg="green", err=True)
+    if result.topics:
+        click.echo(f"Topics: {', '.join(result.topics)}", err=True)
+    click.echo(f"Pushed {result.branch} ({result.commit[:7]}) to {result.remote}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(result.html_url)
+
+
+@main.command("update")
+@click.argument("path", metavar="[PATH]", default=".", type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Exit 1 if an update is available, 0 if not.")
+@click.option("--dry-run", "--diff", "dry_run", is_flag=True, help="Show the diff; change nothing.")
+@click.option("--to", "to", metavar="VERSION", help="Template version to update to.")
+@click.option(
+    "--data", "-d", "data_pairs", multiple=True, metavar="KEY=VALUE", help="Change an answer."
+)
+@click.option("--commit", is_flag=True, help="Commit the update (never done otherwise).")
+@click.option("--trust", is_flag=True, help="Allow a template that runs tasks or extensions.")
+@run_command
+def update(
+    path: Path,
+    check: bool,
+    dry_run: bool,
+    to: str | None,
+    data_pairs: tuple[str, ...],
+    commit: bool,
+    trust: bool,
+) -> None:
+    """Bring the project at PATH up to the installed template, keeping your edits.
+
+    Needs a clean git work tree. Conflicts are left as <<<<<<< markers in the listed files and
+    the command exits 5.
+
+    \b
+    Examples:
+      mlportfolio update --check          # in CI: exit 1 when a newer template exists
+      mlportfolio update --diff           # what would change
+      mlportfolio update --commit
+      mlportfolio update --data top_k=20  # change an answer and re-render
+    """
+    from .update import UpdateRequest, check_update, update_project
+
+    if check:
+        status = check_update(path)
+        if status.available:
+            click.echo(f"update available: {status.current} -> {status.latest}")
+            sys.exit(1)
+        click.echo(f"up to date ({status.current})")
+        return
+    result = update_project(
+        UpdateRequest(
+            path=path,
+            to=to,
+            data=parse_data(data_pairs),
+            dry_run=dry_run,
+            commit=commit,
+            trust=trust,
+        )
+    )
+    if dry_run:
+        click.echo(result.diff or f"no changes from {result.from_ref} to {result.to_ref}")
+        return
+    if not result.changed:
+        click.echo(f"already up to date ({result.to_ref})")
+        return
+    click.secho(f"Updated {result.from_ref} -> {result.to_ref}:", fg="green")
+    for name in result.changed:
+        click.echo(f"  {name}")
+    if result.commit:
+        click.echo(f"committed as {result.commit[:12]}")
+    else:
+        click.echo("review with `git diff`, then commit")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Your default answers (author, email, GitHub user, license, ...) for every new project.
+
+    \b
+    Examples:
+      mlportfolio config set author_name "Ada Lovelace"
+      mlportfolio config set license Apache-2.0
+      mlportfolio config list
+    """
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@run_command
+def config_set(key: str, value: str) -> None:
+    """Store VALUE as the default answer to question KEY."""
+    from .config import set_default
+    from .create import check_data
+
+    checked = check_data(parse_data([f"{key}={value}"]))
+    click.echo(f"{key} = {checked[key]!r} (in {set_default(key, checked[key])})")
+
+
+@config_group.command("get")
+@click.argument("key")
+@run_command
+def config_get(key: str) -> None:
+    """Print the stored default for KEY (exit 1 if unset)."""
+    from .config import load_user_config
+    from .errors import UserError
+
+    defaults = load_user_config()
+    if key not in defaults:
+        raise UserError(f"{key} is not set; `mlportfolio config list` shows what is")
+    click.echo(defaults[key])
+
+
+@config_group.command("unset")
+@click.argument("key")
+@run_command
+def config_unset(key: str) -> None:
+    """Forget the stored default for KEY."""
+    from .config import unset_default
+
+    unset_default(key)
+
+
+@config_group.command("list")
+@run_command
+def config_list() -> None:
+    """Print every stored default."""
+    from .config import load_user_config
+
+    for key, value in sorted(load_user_config().items()):
+        click.echo(f"{key} = {value!r}")
+
+
+@config_group.command("path")
+@run_command
+def config_path_command() -> None:
+    """Print where the defaults are stored."""
+    from .config import config_path
+
+    click.echo(config_path())
+
+
+@main.group("template")
+def template_group() -> None:
+    """Work with the built-in template: export it to customise it."""
+
+
+@template_group.command("export")
+@click.argument("destination", metavar="DIR", type=click.Path(path_type=Path))
+@run_command
+def template_export(destination: Path) -> None:
+    """Write the built-in template to DIR as a tagged git repository, ready to fork.
+
+    \b
+    Example:
+      mlportfolio template export ~/my-template
+      mlportfolio new recommender --template ~/my-template
+    """
+    from .templates import export_template
+
+    tag = export_template(destination)
+    click.echo(f"Exported the template ({tag}) to {destination}")

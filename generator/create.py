@@ -18,15 +18,17 @@ from typing import Any
 
 from . import gitops
 from .catalog import get_project_type, load_questions
+from .config import load_user_config
 from .errors import (
     DestinationError,
+    GitError,
     Interrupted,
     InvalidAnswerError,
     MlportfolioError,
     UnsafeTemplateError,
     UserError,
 )
-from .templates import template_root
+from .templates import TemplateSource, builtin_source, git_environment
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ class NewProject:
     defaults: bool = False
     force: bool = False
     git: bool = True
+    template: str | None = None
+    vcs_ref: str | None = None
+    trust: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,17 +64,23 @@ def slugify(name: str) -> str:
     return SLUG_PATTERN.sub("-", name.strip().lower()).strip("-")
 
 
+GIT_DEFAULTS = {
+    "author_name": "user.name",
+    "author_email": "user.email",
+    "github_user": "github.user",
+}
 _CASTS: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str}
 _KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
-def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
+def check_data(data: Mapping[str, Any], root: Path | None = None) -> dict[str, Any]:
     """Check answers given with ``--data`` against the template's questions and their types.
 
     Copier would silently ignore an unknown key (a typo such as ``licence``); this names it.
+    ``root`` is a local template directory (default: the built-in template).
     """
-    questions = load_questions()
+    questions = load_questions(root)
     checked: dict[str, Any] = {}
     for key, value in data.items():
         if key == "project_type":
@@ -95,15 +106,15 @@ def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
-def question_defaults(project_type: str) -> dict[str, Any]:
-    """Defaults for the common questions: the type's project name and the user's git identity."""
-    defaults: dict[str, Any] = {"project_name": get_project_type(project_type).default_project_name}
-    for key, git_key in (("author_name", "user.name"), ("author_email", "user.email")):
+def question_defaults(project_type: str, root: Path | None = None) -> dict[str, Any]:
+    """Defaults for the questions: the type's project name, git identity, then the user config."""
+    defaults: dict[str, Any] = {}
+    if root is None or (root / "project_types" / project_type / "type.yml").is_file():
+        defaults["project_name"] = get_project_type(project_type, root).default_project_name
+    for key, git_key in GIT_DEFAULTS.items():
         if value := gitops.global_config(git_key):
             defaults[key] = value
-    if github_user := gitops.global_config("github.user"):
-        defaults["github_user"] = github_user
-    return defaults
+    return defaults | load_user_config()
 
 
 def create_project(request: NewProject) -> Created:
@@ -112,9 +123,12 @@ def create_project(request: NewProject) -> Created:
     The template is rendered (and committed) in a temporary sibling of the destination and
     moved into place only when complete, so an error or Ctrl-C leaves nothing half-made.
     """
-    get_project_type(request.project_type)
-    data = {**check_data(request.data), "project_type": request.project_type}
-    user_defaults = question_defaults(request.project_type)
+    source, local_root = _template_of(request)
+    if local_root is None or (local_root / "project_types").is_dir():
+        get_project_type(request.project_type, local_root)
+    checked = check_data(request.data, local_root) if local_root else dict(request.data)
+    data = {**checked, "project_type": request.project_type}
+    user_defaults = question_defaults(request.project_type, local_root)
     destination = _resolve_destination(request, {**user_defaults, **data})
     _check_destination(destination, force=request.force)
     if request.git:
@@ -123,13 +137,24 @@ def create_project(request: NewProject) -> Created:
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
     try:
-        answers = _render(staging / "project", data, user_defaults, defaults=request.defaults)
+        answers = _render(
+            source,
+            staging / "project",
+            data,
+            user_defaults,
+            defaults=request.defaults,
+            trust=request.trust,
+        )
         commit = None
         if request.git and not (destination / ".git").exists():
             commit = gitops.init_and_commit(
                 staging / "project",
-                f"Create {answers['project_name']} from mlportfolio's {request.project_type} template",
-                author=(str(answers["author_name"]), str(answers["author_email"])),
+                f"Create {answers.get('project_name', destination.name)} from mlportfolio's "
+                f"{request.project_type} template",
+                author=(
+                    str(answers.get("author_name", gitops.FALLBACK_IDENTITY[0])),
+                    str(answers.get("author_email", gitops.FALLBACK_IDENTITY[1])),
+                ),
             )
         _move_into_place(staging / "project", destination)
     except KeyboardInterrupt as exc:
@@ -137,6 +162,20 @@ def create_project(request: NewProject) -> Created:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Created(path=destination, answers=answers, commit=commit)
+
+
+def _template_of(request: NewProject) -> tuple[TemplateSource, Path | None]:
+    """The template to render and, where it is a local directory, its root for checks."""
+    if request.template is None:
+        return builtin_source(), None
+    local = Path(request.template).expanduser()
+    if local.is_dir():
+        if not (local / "copier.yml").is_file() and not (local / "copier.yaml").is_file():
+            raise UserError(f"{local} is not a Copier template: it has no copier.yml")
+        return TemplateSource(str(local.resolve()), request.vcs_ref), local.resolve()
+    if re.match(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:|^gh:|^gl:", request.template):
+        return TemplateSource(request.template, request.vcs_ref), None
+    raise UserError(f"--template {request.template}: no such directory, and not a git URL")
 
 
 def _resolve_destination(request: NewProject, answers: Mapping[str, Any]) -> Path:
@@ -157,39 +196,62 @@ def _check_destination(destination: Path, *, force: bool) -> None:
 
 
 def _render(
-    target: Path, data: dict[str, Any], user_defaults: dict[str, Any], *, defaults: bool
+    source: TemplateSource,
+    target: Path,
+    data: dict[str, Any],
+    user_defaults: dict[str, Any],
+    *,
+    defaults: bool,
+    trust: bool = False,
 ) -> dict[str, Any]:
     """Run Copier into ``target`` and return the answers it recorded."""
     import copier
     import yaml
+
+    interactive = not defaults and sys.stdin.isatty()
+    with copier_errors(), git_environment(source.git_env), _copier_output_to_log():
+        copier.run_copy(
+            source.src_path,
+            target,
+            data=data,
+            vcs_ref=source.vcs_ref,
+            user_defaults=user_defaults,
+            defaults=not interactive,
+            quiet=True,
+            unsafe=trust,
+            cleanup_on_error=True,
+        )
+    answers_file = target / ".copier-answers.yml"
+    answers: dict[str, Any] = (
+        yaml.safe_load(answers_file.read_text(encoding="utf-8")) if answers_file.is_file() else {}
+    )
+    return answers
+
+
+@contextmanager
+def copier_errors() -> Iterator[None]:
+    """Map Copier's and Jinja's exceptions to mlportfolio's, as one line each."""
     from copier.errors import CopierError
     from copier.errors import UnsafeTemplateError as CopierUnsafe
     from jinja2.exceptions import SecurityError, TemplateError
+    from plumbum import ProcessExecutionError
 
-    interactive = not defaults and sys.stdin.isatty()
     try:
-        with _copier_output_to_log():
-            copier.run_copy(
-                str(template_root()),
-                target,
-                data=data,
-                user_defaults=user_defaults,
-                defaults=not interactive,
-                quiet=True,
-                unsafe=False,
-                cleanup_on_error=True,
-            )
+        yield
+    except CopierUnsafe as exc:
+        raise UnsafeTemplateError(
+            f"{_one_line(str(exc))}; read the template, then pass --trust to allow it"
+        ) from exc
     except ValueError as exc:
         # Copier raises a bare ValueError for a validator's message or a value that does not fit
         # the question's type; both name the field.
         raise InvalidAnswerError(_one_line(str(exc))) from exc
-    except CopierUnsafe as exc:
-        raise UnsafeTemplateError(f"{_one_line(str(exc))}; pass --trust to allow it") from exc
+    except ProcessExecutionError as exc:
+        raise GitError(
+            f"git failed while reading the template: {_one_line(str(exc.stderr))}"
+        ) from exc
     except (CopierError, SecurityError, TemplateError) as exc:
         raise UserError(f"template error: {_one_line(str(exc))}") from exc
-    answers_file = target / ".copier-answers.yml"
-    answers: dict[str, Any] = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
-    return answers
 
 
 def _move_into_place(rendered: Path, destination: Path) -> None:

@@ -1,19 +1,44 @@
-"""Where the built-in Copier template lives, in an installed wheel or a source checkout."""
+"""Where the built-in Copier template lives, and how Copier is pointed at it.
+
+A wheel carries the template twice (see ``setup.py``): plain files in ``mlportfolio/_template``,
+which ``list``/``show`` read, and a git bundle ``mlportfolio/_template.bundle`` tagged
+``v<version>``, which Copier renders from. Projects record the canonical repository URL as
+``_src_path``; a ``url.<bundle>.insteadOf`` setting passed through git's environment redirects
+that URL to the bundle, so generation and ``mlportfolio update`` work offline, and a plain
+``copier update`` with network access works too. A source checkout (editable install) renders
+from the repository itself.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
 from .errors import MlportfolioError
 
+CANONICAL_URL = "https://github.com/mlportfolio/mlportfolio.git"
 _PACKAGE_DIR = Path(__file__).resolve().parent
+_BUNDLE = _PACKAGE_DIR / "_template.bundle"
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A Copier template reference: ``src_path``, ``vcs_ref`` and the git environment it needs."""
+
+    src_path: str
+    vcs_ref: str | None = None
+    git_env: Mapping[str, str] = field(default_factory=dict)
 
 
 def template_root() -> Path:
     """Return the directory holding ``copier.yml``, ``template/`` and ``project_types/``.
 
-    A wheel carries the template as ``mlportfolio/_template`` (see ``setup.py``); an editable
-    install or a source checkout uses the repository root, one level above ``generator/``.
+    A wheel carries the template as ``mlportfolio/_template``; an editable install or a source
+    checkout uses the repository root, one level above ``generator/``.
     """
     for candidate in (_PACKAGE_DIR / "_template", _PACKAGE_DIR.parent):
         if (candidate / "copier.yml").is_file() and (candidate / "project_types").is_dir():
@@ -21,3 +46,97 @@ def template_root() -> Path:
     raise MlportfolioError(
         f"the built-in template is missing from {_PACKAGE_DIR}; reinstall mlportfolio"
     )
+
+
+def builtin_source(version: str | None = None) -> TemplateSource:
+    """The built-in template at ``version`` (default: the installed mlportfolio's)."""
+    if _BUNDLE.is_file():
+        return TemplateSource(
+            src_path=CANONICAL_URL,
+            vcs_ref=f"v{version or __version__}",
+            git_env=redirect_env(CANONICAL_URL, str(_BUNDLE)),
+        )
+    return TemplateSource(src_path=str(template_root()), vcs_ref=version and f"v{version}")
+
+
+def source_for(src_path: str, vcs_ref: str | None = None) -> TemplateSource:
+    """A template reference for ``src_path``, redirected to the bundle if it is the built-in one."""
+    if src_path == CANONICAL_URL:
+        return builtin_source(vcs_ref.removeprefix("v") if vcs_ref else None)
+    return TemplateSource(src_path=src_path, vcs_ref=vcs_ref)
+
+
+def redirect_env(url: str, replacement: str) -> dict[str, str]:
+    """Git configuration, as environment variables, that makes git fetch ``url`` from elsewhere.
+
+    Settings already passed through ``GIT_CONFIG_COUNT`` are kept; ours are appended.
+    """
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    return {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": f"url.{replacement}.insteadOf",
+        f"GIT_CONFIG_VALUE_{count}": url,
+    }
+
+
+@contextmanager
+def git_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """Set ``env`` in ``os.environ`` for the git processes Copier spawns, then restore it."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+TEMPLATE_PARTS = ("copier.yml", "template", "project_types")
+
+
+def export_template(destination: Path) -> str:
+    """Write the built-in template to ``destination`` as a git repository tagged ``v<version>``.
+
+    The copy is a complete Copier template: fork it, change it, tag it, and use it with
+    ``mlportfolio new --template DIR``. Returns the tag.
+    """
+    import shutil
+
+    import git
+
+    from .errors import DestinationError
+    from .gitops import FALLBACK_IDENTITY, require_git
+
+    require_git()
+    tag = f"v{__version__}"
+    if destination.exists() and any(destination.iterdir()):
+        raise DestinationError(f"{destination} exists and is not empty; choose a new directory")
+    if _BUNDLE.is_file():
+        repo = git.Repo.clone_from(str(_BUNDLE), destination, branch=tag)
+        repo.git.checkout("-B", "main")
+        repo.delete_remote(repo.remote("origin"))  # it points into site-packages
+        return tag
+    root = template_root()
+    destination.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache")
+    for part in TEMPLATE_PARTS:
+        source = root / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / part)
+    repo = git.Repo.init(destination, initial_branch="main")
+    repo.git.add(A=True)
+    name, email = FALLBACK_IDENTITY
+    with repo.git.custom_environment(
+        GIT_AUTHOR_NAME=name,
+        GIT_AUTHOR_EMAIL=email,
+        GIT_COMMITTER_NAME=name,
+        GIT_COMMITTER_EMAIL=email,
+    ):
+        repo.git.commit("--quiet", "--no-verify", "-m", f"mlportfolio template {tag}")
+    repo.create_tag(tag)
+    return tag

@@ -1,0 +1,70 @@
+"""User defaults for template questions, kept in the platform's user config directory.
+
+``mlportfolio config set author_name "Ada Lovelace"`` stores a default that ``new`` uses for
+every project. Precedence: ``--data`` > this file > git config > the template's default.
+The file is ``config.yml`` in ``platformdirs.user_config_path("mlportfolio")``, or the path in
+``$MLPORTFOLIO_CONFIG``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError
+
+CONFIG_ENV = "MLPORTFOLIO_CONFIG"
+
+
+def config_path() -> Path:
+    """Where the user config lives."""
+    if override := os.environ.get(CONFIG_ENV):
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("mlportfolio") / "config.yml"
+
+
+def load_user_config() -> dict[str, Any]:
+    """Return the stored defaults (empty when there is no file yet)."""
+    path = config_path()
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path} is not valid YAML; fix or delete it") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("defaults", {}), dict):
+        raise UserError(f"{path}: expected a mapping under 'defaults:'; fix or delete it")
+    return dict(data.get("defaults", {}))
+
+
+def _save(defaults: dict[str, Any]) -> Path:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump({"defaults": defaults}, sort_keys=True, allow_unicode=True)
+    # write-then-rename: an interrupted save never leaves a truncated config behind
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as tmp:
+        tmp.write(text)
+    Path(tmp.name).replace(path)
+    return path
+
+
+def set_default(key: str, value: Any) -> Path:
+    """Store ``value`` as the default answer to question ``key`` (already checked by the caller)."""
+    defaults = load_user_config()
+    defaults[key] = value
+    return _save(defaults)
+
+
+def unset_default(key: str) -> Path:
+    """Forget the stored default for ``key``."""
+    defaults = load_user_config()
+    if key not in defaults:
+        raise UserError(f"{key} is not set; `mlportfolio config list` shows what is")
+    del defaults[key]
+    return _save(defaults)

@@ -1,0 +1,215 @@
+"""``mlportfolio update``: bring a generated project up to a newer template, keeping the user's edits.
+
+Copier's three-way update renders the project's recorded template version and the new one and
+applies the difference to the project. Copier reports success even when that leaves conflicts, so
+this module looks for them itself (unmerged index entries, conflict markers, ``.rej`` files).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import __version__
+from .create import _copier_output_to_log, check_data, copier_errors
+from .errors import GitError, UpdateConflictError, UserError
+from .gitops import require_git
+from .templates import CANONICAL_URL, TemplateSource, git_environment, source_for
+
+ANSWERS_FILE = ".copier-answers.yml"
+CONFLICT_MARKER = re.compile(r"^(<{7} |>{7} )", re.MULTILINE)
+VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)")
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """What ``mlportfolio update`` was asked to do."""
+
+    path: Path
+    to: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    dry_run: bool = False
+    commit: bool = False
+    trust: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What the update changed (or, with ``dry_run``, would change)."""
+
+    from_ref: str
+    to_ref: str
+    changed: list[str]
+    diff: str = ""
+    commit: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateStatus:
+    """Whether a newer template version than the project's exists."""
+
+    current: str
+    latest: str
+
+    @property
+    def available(self) -> bool:
+        """True when ``latest`` is newer than ``current``."""
+        return version_key(self.latest) > version_key(self.current)
+
+
+def version_key(ref: str) -> tuple[int, ...]:
+    """Order ``v1.2.3`` / ``1.2.3`` / ``v1.2.3-4-gabcdef`` refs by their version numbers."""
+    match = VERSION.match(ref)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else ()
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    """The project's recorded answers, or why it cannot be updated."""
+    answers_file = project / ANSWERS_FILE
+    if not answers_file.is_file():
+        raise UserError(
+            f"{project} was not made by mlportfolio (no {ANSWERS_FILE}); nothing to update"
+        )
+    answers = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    if not isinstance(answers, dict) or not answers.get("_src_path") or not answers.get("_commit"):
+        raise UserError(
+            f"{answers_file} lacks _src_path or _commit: the project's template version is unknown"
+        )
+    return answers
+
+
+def _git(project: Path, *args: str) -> str:
+    import git
+
+    require_git()
+    try:
+        return str(git.Git(project).execute(["git", *args], strip_newline_in_stdout=False))
+    except git.GitCommandError as exc:
+        detail = str(exc.stderr or "").strip().splitlines()
+        raise GitError(
+            f"git {args[0]} failed in {project}: {detail[-1] if detail else exc}"
+        ) from exc
+
+
+def _require_clean_repository(project: Path) -> None:
+    if not (project / ".git").exists():
+        raise UserError(
+            f"{project} is not a git repository; updates need one: git init && git add -A && git commit"
+        )
+    dirty = [line[3:] for line in _git(project, "status", "--porcelain").splitlines()]
+    if dirty:
+        listed = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
+        raise UserError(f"uncommitted changes in {listed}: commit or stash them, then update")
+
+
+def latest_version(answers: Mapping[str, Any]) -> str:
+    """The newest template version available for a project with these answers."""
+    src = str(answers["_src_path"])
+    if src == CANONICAL_URL:
+        return f"v{__version__}"
+    tags = _git(Path.cwd(), "ls-remote", "--tags", "--refs", src)
+    versions = [line.rsplit("refs/tags/", 1)[-1] for line in tags.splitlines()]
+    versions = [v for v in versions if version_key(v)]
+    if not versions:
+        raise UserError(f"the template {src} has no version tags (v1.2.3); nothing to compare")
+    return max(versions, key=version_key)
+
+
+def check_update(project: Path) -> UpdateStatus:
+    """Compare the project's template version with the newest available."""
+    answers = read_answers(project)
+    source = source_for(str(answers["_src_path"]))
+    with git_environment(source.git_env):
+        return UpdateStatus(current=str(answers["_commit"]), latest=latest_version(answers))
+
+
+def update_project(request: UpdateRequest) -> UpdateResult:
+    """Update ``request.path`` to the template version ``request.to`` (default: the newest)."""
+    project = request.path.resolve()
+    answers = read_answers(project)
+    _require_clean_repository(project)
+    source = source_for(str(answers["_src_path"]))
+    with git_environment(source.git_env):
+        target = _target_ref(request.to, answers)
+    current = str(answers["_commit"])
+    if version_key(current) > version_key(target):
+        raise UserError(
+            f"the project uses template {current}, newer than {target}: upgrade mlportfolio "
+            f"(or pass --to {current})"
+        )
+    root = Path(source.src_path) if Path(source.src_path).is_dir() else None
+    data = check_data(request.data, root) if (root or source.src_path == CANONICAL_URL) else {}
+    data = dict(data or request.data)
+    if request.dry_run:
+        with tempfile.TemporaryDirectory() as tmp:
+            clone = Path(tmp) / project.name
+            _git(project, "clone", "--quiet", str(project), str(clone))
+            changed = _run_update(clone, source, target, data, request.trust)
+            _git(clone, "add", "--intent-to-add", "--all")
+            diff = _git(clone, "diff", "--no-color")
+        return UpdateResult(current, target, changed, diff=diff)
+    changed = _run_update(project, source, target, data, request.trust)
+    commit = None
+    if request.commit and changed:
+        _git(project, "add", "--all")
+        _git(project, "commit", "--quiet", "-m", f"Update the mlportfolio template to {target}")
+        commit = _git(project, "rev-parse", "HEAD").strip()
+    return UpdateResult(current, target, changed, commit=commit)
+
+
+def _target_ref(to: str | None, answers: Mapping[str, Any]) -> str:
+    if to is None:
+        return latest_version(answers)
+    return to if to.startswith("v") or not version_key(to) else f"v{to}"
+
+
+def _run_update(
+    project: Path, source: TemplateSource, target: str, data: dict[str, Any], trust: bool
+) -> list[str]:
+    """Run Copier's update in ``project``; return the changed files or raise on conflicts."""
+    import copier
+
+    with copier_errors(), git_environment(source.git_env), _copier_output_to_log():
+        copier.run_update(
+            project,
+            data=data,
+            vcs_ref=target,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=trust,
+            conflict="inline",
+            skip_answered=True,
+        )
+    status = _git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    changed = sorted({line[3:].split(" -> ")[-1] for line in status})
+    conflicts = _conflicts(project, changed)
+    if conflicts:
+        raise UpdateConflictError(
+            f"updated to {target} with conflicts in {', '.join(conflicts)}: resolve the "
+            "<<<<<<< markers (and any .rej file), then git add and commit; "
+            "`git checkout -- . && git clean -fd` abandons the update"
+        )
+    return changed
+
+
+def _conflicts(project: Path, changed: list[str]) -> list[str]:
+    unmerged = {line.split("\t", 1)[-1] for line in _git(project, "ls-files", "-u").splitlines()}
+    found = set(unmerged)
+    for name in changed:
+        path = project / name
+        if name.endswith(".rej"):
+            found.add(name.removesuffix(".rej"))
+        elif path.is_file():
+            try:
+                if CONFLICT_MARKER.search(path.read_text(encoding="utf-8")):
+                    found.add(name)
+            except UnicodeDecodeError:
+                continue
+    return sorted(found)

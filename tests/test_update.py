@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import git
+import pytest
+import yaml
+
+from mlportfolio.create import NewProject, create_project
+from mlportfolio.errors import UnsafeTemplateError, UpdateConflictError, UserError
+from mlportfolio.templates import export_template
+from mlportfolio.update import UpdateRequest, check_update, update_project, version_key
+
+from .conftest import run_cli
+
+
+def commit_all(repo_dir: Path, message: str, tag: str | None = None) -> None:
+    repo = git.Repo(repo_dir)
+    repo.git.add(A=True)
+    repo.git.commit("-q", "-m", message)
+    if tag:
+        repo.create_tag(tag)
+
+
+@pytest.fixture
+def versions(tmp_path: Path) -> tuple[Path, Path]:
+    """A template at v1.0.0 and a project generated from it, with one commit of the user's."""
+    git.Git().config("--global", "user.name", "Tester")
+    git.Git().config("--global", "user.email", "tester@example.org")
+    template = tmp_path / "template"
+    exported_tag = export_template(template)
+    git.Repo(template).git.tag("-d", exported_tag)  # our own numbering in this test
+    git.Repo(template).create_tag("v1.0.0")
+    project = create_project(
+        NewProject(
+            "recommender",
+            tmp_path / "project",
+            defaults=True,
+            template=str(template),
+            vcs_ref="v1.0.0",
+        )
+    ).path
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## My notes\n\nWritten by the user.\n")
+    commit_all(project, "my notes")
+    return template, project
+
+
+def release_v2(template: Path) -> None:
+    readme = template / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text().replace("## License\n", "## License and data\n"))
+    gitignore = template / "template" / ".gitignore"
+    gitignore.write_text(gitignore.read_text() + "coverage.xml\n")
+    commit_all(template, "v2", tag="v2.0.0")
+
+
+def test_update_keeps_the_users_edit_and_brings_the_template_change(
+    versions: tuple[Path, Path],
+) -> None:
+    template, project = versions
+    release_v2(template)
+    result = update_project(UpdateRequest(project))
+    assert (result.from_ref, result.to_ref) == ("v1.0.0", "v2.0.0")
+    assert result.changed == [".copier-answers.yml", ".gitignore", "README.md"]
+    readme = (project / "README.md").read_text()
+    assert "## License and data" in readme and "Written by the user." in readme
+    assert (project / ".gitignore").read_text().endswith("coverage.xml\n")
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v2.0.0"
+    assert git.Repo(project).is_dirty(), "nothing is committed without --commit"
+
+
+def test_update_with_commit_commits(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    release_v2(template)
+    result = update_project(UpdateRequest(project, commit=True))
+    repo = git.Repo(project)
+    assert not repo.is_dirty(untracked_files=True)
+    assert result.commit == repo.head.commit.hexsha
+    assert "v2.0.0" in repo.head.commit.message
+
+
+def test_dry_run_shows_the_diff_and_changes_nothing(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    release_v2(template)
+    head = git.Repo(project).head.commit.hexsha
+    result = update_project(UpdateRequest(project, dry_run=True))
+    assert "+## License and data" in result.diff and "+coverage.xml" in result.diff
+    repo = git.Repo(project)
+    assert not repo.is_dirty(untracked_files=True) and repo.head.commit.hexsha == head
+
+
+def test_conflicting_edit_is_reported_with_exit_5(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
+    commit_all(project, "conflicting edit")
+    release_v2(template)
+    with pytest.raises(UpdateConflictError, match=r"conflicts in README\.md.*resolve") as info:
+        update_project(UpdateRequest(project))
+    assert info.value.exit_code == 5
+    assert "<<<<<<<" in readme.read_text()
+
+
+def test_dirty_work_tree_is_refused_and_named(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    release_v2(template)
+    (project / "scratch.py").write_text("x = 1\n")
+    with pytest.raises(UserError, match=r"uncommitted changes in scratch\.py"):
+        update_project(UpdateRequest(project))
+
+
+def test_check_says_whether_an_update_exists(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    assert not check_update(project).available
+    release_v2(template)
+    status = check_update(project)
+    assert status.available and status.latest == "v2.0.0"
+    result = run_cli("update", str(project), "--check")
+    assert result.exit_code == 1 and "v1.0.0 -> v2.0.0" in result.stdout
+
+
+def test_to_picks_a_version_and_data_changes_an_answer(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    release_v2(template)
+    update_project(UpdateRequest(project, to="v1.0.0", data={"top_k": 20}, commit=True))
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v1.0.0" and answers["top_k"] == 20
+
+
+def test_answers_from_a_newer_version_are_refused(versions: tuple[Path, Path]) -> None:
+    _, project = versions
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text().replace("_commit: v1.0.0", "_commit: v9.0.0"))
+    commit_all(project, "pretend a newer template made it")
+    with pytest.raises(UserError, match="newer than v1.0.0: upgrade mlportfolio"):
+        update_project(UpdateRequest(project))
+
+
+def test_a_project_not_made_by_mlportfolio_is_refused(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path)
+    with pytest.raises(UserError, match="not made by mlportfolio"):
+        update_project(UpdateRequest(tmp_path))
+
+
+def test_trust_is_required_for_a_template_with_tasks(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    copier_yml = template / "copier.yml"
+    copier_yml.write_text(copier_yml.read_text() + "\n---\n_tasks:\n  - echo hi\n")
+    commit_all(template, "add a task", tag="v2.0.0")
+    with pytest.raises(UnsafeTemplateError, match="--trust"):
+        update_project(UpdateRequest(project))
+    git.Repo(project).git.checkout("--", ".")
+    result = update_project(UpdateRequest(project, trust=True))
+    assert result.to_ref == "v2.0.0"
+
+
+@pytest.mark.parametrize(
+    ("ref", "key"), [("v1.2.3", (1, 2, 3)), ("0.10", (0, 10)), ("v2.0.0-3-gabc", (2, 0, 0))]
+)
+def test_version_key(ref: str, key: tuple[int, ...]) -> None:
+    assert version_key(ref) == key
