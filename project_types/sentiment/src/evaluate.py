@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import joblib
 import matplotlib
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.base import clone
 from sklearn.metrics import (
     ConfusionMatrixDisplay,
     RocCurveDisplay,
@@ -26,7 +25,8 @@ from sklearn.metrics import (
     recall_score,
     roc_auc_score,
 )
-from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
 
 from .config import EVAL_DIR, MODELS_DIR, PROJECT_ROOT, data_mode, load_config
 from .data import LABEL_NAMES, load_splits
@@ -57,24 +57,35 @@ def scores(y_true: np.ndarray, y_score: np.ndarray) -> dict[str, float]:
     }
 
 
-def cross_validation(config: dict[str, Any], name: str, train: pd.DataFrame) -> dict[str, Any]:
-    """Stratified k-fold CV of a fresh pipeline on the training split: mean and std per metric."""
+def cross_validation(config: dict[str, Any], train: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Stratified k-fold CV of every model on the training split: mean and std per metric.
+
+    Cleaning is per document (nothing is learned), so it runs once; in each fold the TF-IDF and
+    chi2 steps are fitted on that fold's training part only, and the models share them.
+    """
     folds = min(config["evaluation"]["cv_folds"], int(train["label"].value_counts().min()))
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config["seed"])
-    with warnings.catch_warnings():  # the majority class has no positive predictions
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        result = cross_validate(
-            build_pipeline(config, name),
-            train["text"],
-            train["label"],
-            cv=cv,
-            scoring=list(METRICS),
-        )
-    out: dict[str, Any] = {"folds": folds}
-    for metric in METRICS:
-        values = result[f"test_{metric}"]
-        out[metric] = {"mean": float(np.mean(values)), "std": float(np.std(values))}
-    return out
+    pipelines = {name: build_pipeline(config, name) for name in MODEL_NAMES}
+    text = pipelines["model"].named_steps["clean"].transform(train["text"])
+    y = train["label"].to_numpy()
+    per_fold: dict[str, list[dict[str, float]]] = {name: [] for name in MODEL_NAMES}
+    for fit, val in cv.split(text, y):
+        features = clone(Pipeline(pipelines["model"].steps[1:-1]))  # tfidf, select
+        x_fit, x_val = features.fit_transform(text[fit], y[fit]), features.transform(text[val])
+        for name, pipeline in pipelines.items():
+            clf = clone(pipeline.steps[-1][1]).fit(x_fit, y[fit])
+            per_fold[name].append(scores(y[val], clf.predict_proba(x_val)[:, 1]))
+    return {
+        name: {"folds": folds}
+        | {
+            m: {
+                "mean": float(np.mean([f[m] for f in runs])),
+                "std": float(np.std([f[m] for f in runs])),
+            }
+            for m in METRICS
+        }
+        for name, runs in per_fold.items()
+    }
 
 
 def misclassified(
@@ -208,13 +219,14 @@ def evaluate(
         "labels": labels,
         "models": {},
     }
+    cv = cross_validation(config, train)
     test_scores = {}
     for name in MODEL_NAMES:
         pipeline = joblib.load(models_dir / f"{name}.joblib")
         test_scores[name] = positive_scores(pipeline, test["text"])
         metrics["models"][name] = {
             "train": scores(train["label"].to_numpy(), positive_scores(pipeline, train["text"])),
-            "cv": cross_validation(config, name, train),
+            "cv": cv[name],
             "test": scores(test["label"].to_numpy(), test_scores[name]),
         }
         if name == "model":
