@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import GitError
+from .errors import GitError, PushError, UserError
 
 FALLBACK_IDENTITY = ("mlportfolio", "mlportfolio@users.noreply.github.com")
 
@@ -66,3 +67,194 @@ def global_config(key: str) -> str | None:
     except git.GitCommandError:
         return None
     return str(value).strip() or None
+
+
+# --------------------------------------------------------------------------------------------
+# Publishing: inspect the local repository, set a remote, push with a token in the environment
+
+
+@dataclass(frozen=True)
+class LocalRepo:
+    """What ``publish`` needs to know about the project's repository."""
+
+    root: Path
+    branch: str
+    commit: str
+    remotes: dict[str, str]
+
+
+def _git_failure(exc: Exception, *secrets: str) -> str:
+    """The last line git wrote to stderr, with any secret removed."""
+    import git
+
+    from .github import redact
+
+    if isinstance(exc, git.GitCommandError):
+        lines = [line for line in str(exc.stderr or "").strip().splitlines() if line.strip()]
+        text = lines[-1].strip() if lines else f"exit status {exc.status}"
+        text = text.removeprefix("stderr: ").strip().strip("'").strip()
+    else:
+        text = str(exc)
+    return redact(text, *secrets)
+
+
+def inspect_repo(path: Path, branch: str | None = None) -> LocalRepo:
+    """Check that ``path`` is a git repository ready to publish: a commit, a branch, clean.
+
+    Raises:
+        UserError: it is not, with the commands that fix it.
+    """
+    require_git()
+    import git
+
+    try:
+        repo = git.Repo(path, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UserError(
+            f"{path} is not a git repository: run `git init && git add -A && "
+            "git commit -m 'Initial commit'` there first"
+        ) from None
+    with repo:
+        if repo.bare:
+            raise UserError(f"{path} is a bare repository: publish the project's work tree instead")
+        try:
+            head_commit = repo.head.commit
+        except ValueError:
+            raise UserError(
+                f"{path} has no commits yet: run `git add -A && git commit -m 'Initial commit'`"
+            ) from None
+        if branch is None:
+            if repo.head.is_detached:
+                raise UserError(
+                    "HEAD is detached: check out a branch (`git switch -c main`) or pass --branch"
+                )
+            branch = repo.active_branch.name
+        elif branch not in repo.heads:
+            known = ", ".join(h.name for h in repo.heads)
+            raise UserError(f"there is no local branch '{branch}' (branches: {known})")
+        if repo.is_dirty(untracked_files=True):
+            changed = sorted(
+                {d.a_path or d.b_path or "" for d in repo.index.diff(None)}
+                | {d.a_path or d.b_path or "" for d in repo.index.diff("HEAD")}
+                | set(repo.untracked_files)
+            )
+            shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
+            raise UserError(
+                f"the work tree has uncommitted changes ({shown}): commit them "
+                "(`git add -A && git commit`) or stash them (`git stash -u`), then re-run"
+            )
+        commit = (
+            str(repo.heads[branch].commit.hexsha) if branch in repo.heads else head_commit.hexsha
+        )
+        remotes = {r.name: next(iter(r.urls), "") for r in repo.remotes}
+        return LocalRepo(Path(repo.working_tree_dir or path), branch, commit, remotes)
+
+
+def auth_env(url: str, token: str) -> dict[str, str]:
+    """Environment that makes git send ``token`` to ``url`` and to nothing else.
+
+    The token travels as an ``http.<url>.extraheader`` through ``GIT_CONFIG_COUNT`` variables:
+    never in argv (visible to every user in ``ps``), never in ``.git/config``, never in the
+    remote URL. An empty value first clears headers that other config (e.g. actions/checkout)
+    set for the same host; ``credential.helper`` is reset so no helper stores or offers
+    credentials, and prompts are disabled so a rejected token fails instead of waiting.
+    """
+    import base64
+
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    settings = [
+        (f"http.{url}.extraheader", ""),
+        (f"http.{url}.extraheader", f"AUTHORIZATION: basic {basic}"),
+        ("credential.helper", ""),
+    ]
+    env = {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "",
+        "SSH_ASKPASS": "",
+        "GCM_INTERACTIVE": "never",
+    }
+    try:
+        start = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
+    except ValueError:
+        start = 0
+    for index, (key, value) in enumerate(settings, start=start):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    env["GIT_CONFIG_COUNT"] = str(start + len(settings))
+    return env
+
+
+def remote_heads(root: Path, url: str, env: dict[str, str], token: str) -> dict[str, str]:
+    """The branches of the repository at ``url`` and their commits (``git ls-remote --heads``)."""
+    import git
+
+    try:
+        with git.Repo(root) as repo:
+            out = repo.git.ls_remote("--heads", url, env=env)
+    except git.GitCommandError as exc:
+        raise GitError(f"cannot read {url}: {_git_failure(exc, token)}") from None
+    heads: dict[str, str] = {}
+    for line in str(out).splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref.startswith("refs/heads/"):
+            heads[ref.removeprefix("refs/heads/")] = sha.strip()
+    return heads
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    """Whether commit ``ancestor`` exists here and is in the history of ``descendant``."""
+    import git
+
+    with git.Repo(root) as repo:
+        try:
+            repo.git.merge_base("--is-ancestor", ancestor, descendant)
+        except git.GitCommandError:
+            return False
+    return True
+
+
+def set_remote(root: Path, name: str, url: str) -> str:
+    """Make remote ``name`` point at ``url``; returns ``added``, ``updated`` or ``unchanged``."""
+    import git
+
+    with git.Repo(root) as repo:
+        try:
+            if name not in [r.name for r in repo.remotes]:
+                repo.create_remote(name, url)
+                return "added"
+            if next(iter(repo.remote(name).urls), "") == url:
+                return "unchanged"
+            repo.remote(name).set_url(url)
+            return "updated"
+        except git.GitCommandError as exc:
+            raise GitError(f"cannot set remote {name}: {_git_failure(exc)}") from None
+
+
+def push(root: Path, remote: str, branch: str, env: dict[str, str], token: str) -> None:
+    """Push ``branch`` to ``remote`` with upstream tracking; never forced.
+
+    Raises:
+        PushError: the remote refused (e.g. not a fast-forward) or the push failed.
+    """
+    import git
+
+    from .github import redact
+
+    with git.Repo(root) as repo:
+        try:
+            repo.git.push(
+                "--set-upstream",
+                "--porcelain",
+                remote,
+                f"refs/heads/{branch}:refs/heads/{branch}",
+                env=env,
+            )
+        except git.GitCommandError as exc:
+            text = redact(f"{exc.stdout or ''}\n{exc.stderr or ''}", token)
+            if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
+                raise PushError(
+                    f"the push of {branch} was rejected: {remote} has commits that {branch} does "
+                    "not have (not a fast-forward); nothing was overwritten. Run `git pull "
+                    f"--rebase {remote} {branch}` to combine them, then re-run"
+                ) from None
+            raise PushError(f"git push failed: {_git_failure(exc, token)}") from None

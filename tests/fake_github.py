@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import stat
 import subprocess
 import threading
 import time
@@ -21,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
+TOKEN = "ghp_fakeTOKEN1234567890abcdefABCDEF0123"
 SLICE = json.loads((Path(__file__).parent / "data" / "github_openapi_slice.json").read_text())
 DOCS = "https://docs.github.com/rest"
 TOPIC_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
@@ -452,3 +455,34 @@ class Server:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def write_script(path: Path, text: str) -> Path:
+    path.write_text("#!/bin/sh\n" + text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def isolate_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No token in the environment, a `gh` that knows none, no proxy for 127.0.0.1.
+
+    Returns the directory put first on PATH, where a test may write its own `gh`.
+    """
+    for name in (
+        "GH_TOKEN",
+        "GITHUB_TOKEN",
+        "GH_ENTERPRISE_TOKEN",
+        "GITHUB_ENTERPRISE_TOKEN",
+        "GH_HOST",
+        "GITHUB_API_URL",
+        "GIT_CONFIG_COUNT",
+        "GIT_TRACE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    write_script(bin_dir / "gh", "exit 1\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    return bin_dir

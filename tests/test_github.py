@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,38 +19,20 @@ from mlportfolio.errors import (
 )
 from mlportfolio.github import ApiEndpoint, GitHubClient, Token, find_token, resolve_endpoint
 
-from .fake_github import FakeGitHub, Server, primary_rate_limit, secondary_rate_limit
-
-TOKEN = "ghp_fakeTOKEN1234567890abcdefABCDEF0123"
-TOKEN_ENV = (
-    "GH_TOKEN",
-    "GITHUB_TOKEN",
-    "GH_ENTERPRISE_TOKEN",
-    "GITHUB_ENTERPRISE_TOKEN",
-    "GH_HOST",
-    "GITHUB_API_URL",
-    "GIT_CONFIG_COUNT",
+from .fake_github import (
+    TOKEN,
+    FakeGitHub,
+    Server,
+    isolate_tokens,
+    primary_rate_limit,
+    secondary_rate_limit,
+    write_script,
 )
-
-
-def write_script(path: Path, text: str) -> Path:
-    path.write_text("#!/bin/sh\n" + text)
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
 
 
 @pytest.fixture(autouse=True)
 def no_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No token in the environment, a `gh` that knows none, no proxy for 127.0.0.1."""
-    for name in TOKEN_ENV:
-        monkeypatch.delenv(name, raising=False)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    write_script(bin_dir / "gh", "exit 1\n")
-    monkeypatch.setenv("PATH", f"{bin_dir}:{Path('/usr/bin')}:{Path('/bin')}")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    return bin_dir
+    return isolate_tokens(tmp_path, monkeypatch)
 
 
 @pytest.fixture
