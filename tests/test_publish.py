@@ -495,3 +495,15 @@ def test_token_never_leaks(
     # And the token did reach the server, as a header, not a URL.
     assert any(auth.split() == ["basic", basic] for _, _, auth in fake.pushes())
     assert all(TOKEN not in path for _, path, _ in fake.git_requests)
+
+
+def test_repo_appearing_between_check_and_create_is_used_with_if_exists_use(
+    project: Path, fake: FakeGitHub
+) -> None:
+    fake.add_repo("octocat", "movie-recs")
+    fake.force("GET", "/repos/octocat/movie-recs", 404, {"message": "Not Found"})
+    result = publish(project, "--yes", "--if-exists", "use", "--json")
+    assert result.exit_code == 0, result.output
+    assert not json.loads(result.stdout)["created"]
+    assert [r.method for r in fake.changing_requests()] == ["POST", "PUT"]  # the 422, then topics
+    assert sh("git", "rev-parse", "main", cwd=fake.bare("octocat", "movie-recs")) == head(project)
