@@ -48,39 +48,56 @@ def copy_template(target: Path) -> None:
 def git(*args: str, cwd: Path) -> str:
     """Run git quietly with the fixed identity."""
     env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
     return done.stdout.strip()
 
 
-def build_bundle(version: str, bundle: Path) -> None:
-    """Write a git bundle whose tag ``v<version>`` is the template as it is in this tree.
+def commit_template(repo: Path, message: str, tag: str) -> None:
+    """Commit what is in ``repo``'s work tree and tag it."""
+    git("add", "-A", cwd=repo)
+    git("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message, cwd=repo)
+    git("tag", "--force", tag, cwd=repo)
 
-    Earlier ``v*`` tags of this repository come along, so a project made by an older release can
-    still be updated: Copier needs the old template to compute the user's edits.
+
+def build_bundle(version: str, bundle: Path) -> None:
+    """Write a git bundle holding the template only, one commit per released version.
+
+    Each ``v*`` tag of this repository becomes a commit of that version's template, and the tree
+    as it is now becomes ``v<version>``: a project made by an older release can still be updated,
+    since Copier needs the project's old template to tell the user's edits from the template's.
     """
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "template"
+        git("init", "--quiet", "-b", "main", str(repo), cwd=ROOT)
+        released = []
         if (ROOT / ".git").exists():
-            git("clone", "--quiet", "--no-checkout", str(ROOT), str(repo), cwd=ROOT)
-            git("checkout", "--quiet", "-B", "main", cwd=repo)
-        else:  # an sdist: no history to carry
-            git("init", "--quiet", "-b", "main", str(repo), cwd=ROOT)
-        for part in TEMPLATE_PARTS:
-            shutil.rmtree(repo / part, ignore_errors=True)
-            (repo / part).unlink(missing_ok=True)
+            tags = git("tag", "--list", "v*", "--sort=v:refname", cwd=ROOT).split()
+            released = [t for t in tags if t != f"v{version}"]
+        for tag in released:
+            present = git("ls-tree", "--name-only", tag, "--", *TEMPLATE_PARTS, cwd=ROOT).split()
+            if "copier.yml" not in present:
+                continue
+            archive = Path(tmp) / "old.tar"
+            git("archive", "--format=tar", "-o", str(archive), tag, "--", *present, cwd=ROOT)
+            git("rm", "-r", "--quiet", "--ignore-unmatch", ".", cwd=repo)
+            shutil.unpack_archive(archive, repo)
+            commit_template(repo, f"Template of mlportfolio {tag[1:]}", tag)
+        git("rm", "-r", "--quiet", "--ignore-unmatch", ".", cwd=repo)
         copy_template(repo)
-        git("add", "-A", "--", *TEMPLATE_PARTS, cwd=repo)
-        if git("status", "--porcelain", "--", *TEMPLATE_PARTS, cwd=repo):
-            git("commit", "--quiet", "--no-verify", "-m", f"Template of mlportfolio {version}", cwd=repo)
-        git("tag", "--force", f"v{version}", cwd=repo)
+        commit_template(repo, f"Template of mlportfolio {version}", f"v{version}")
         bundle.parent.mkdir(parents=True, exist_ok=True)
-        git("bundle", "create", "--quiet", str(bundle.resolve()), "HEAD", "main", "--tags=v*", cwd=repo)
+        git(
+            "bundle", "create", "--quiet", str(bundle.resolve()), "HEAD", "main", "--tags", cwd=repo
+        )
 
 
 class BuildPyWithTemplate(build_py):
     """Add the template files and the template bundle to the package."""
 
     def run(self) -> None:
+        """Build the modules, then add the template unless this is an editable install."""
         super().run()
         if self.editable_mode:
             return

@@ -46,7 +46,23 @@ def init_and_commit(repo_dir: Path, message: str, *, author: tuple[str, str]) ->
     import git
 
     try:
-        repo = git.Repo.init(repo_dir, initial_branch="main")
+        git.Repo.init(repo_dir, initial_branch="main")
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or "").strip().splitlines()
+        raise GitError(f"git init failed: {detail[-1] if detail else exc}") from exc
+    return commit_all(repo_dir, message, author=author)
+
+
+def commit_all(repo_dir: Path, message: str, *, author: tuple[str, str]) -> str:
+    """Stage every change in ``repo_dir`` and commit it; ``author`` fills in a missing identity.
+
+    Returns the commit's SHA.
+    """
+    require_git()
+    import git
+
+    try:
+        repo = git.Repo(repo_dir)
         repo.git.add(A=True)
         with repo.git.custom_environment(**_identity_env(repo_dir, *author)):
             repo.git.commit("--quiet", "--no-verify", "-m", message)

@@ -81,11 +81,18 @@ def redirect_env(url: str, replacement: str) -> dict[str, str]:
 
 @contextmanager
 def git_environment(env: Mapping[str, str]) -> Iterator[None]:
-    """Set ``env`` in ``os.environ`` for the git processes Copier spawns, then restore it."""
+    """Set ``env`` for the git processes Copier and GitPython spawn, then restore it.
+
+    Copier runs git through plumbum, whose environment is a copy of ``os.environ`` taken at
+    import time, so both are set.
+    """
+    from plumbum import local
+
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
-        yield
+        with local.env(**env):
+            yield
     finally:
         for key, value in saved.items():
             if value is None:

@@ -19,7 +19,7 @@ import yaml
 from . import __version__
 from .create import _copier_output_to_log, check_data, copier_errors
 from .errors import GitError, UpdateConflictError, UserError
-from .gitops import require_git
+from .gitops import commit_all, require_git
 from .templates import CANONICAL_URL, TemplateSource, git_environment, source_for
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -157,9 +157,8 @@ def update_project(request: UpdateRequest) -> UpdateResult:
     changed = _run_update(project, source, target, data, request.trust)
     commit = None
     if request.commit and changed:
-        _git(project, "add", "--all")
-        _git(project, "commit", "--quiet", "-m", f"Update the mlportfolio template to {target}")
-        commit = _git(project, "rev-parse", "HEAD").strip()
+        author = (str(answers.get("author_name", "")), str(answers.get("author_email", "")))
+        commit = commit_all(project, f"Update the mlportfolio template to {target}", author=author)
     return UpdateResult(current, target, changed, commit=commit)
 
 

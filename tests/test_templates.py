@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from mlportfolio.templates import template_root
+from pathlib import Path
+
+import git
+import pytest
+
+from mlportfolio.create import NewProject, create_project
+from mlportfolio.errors import DestinationError, UserError
+from mlportfolio.templates import export_template, template_root
 
 
 def test_template_root_holds_the_copier_template() -> None:
@@ -8,3 +15,41 @@ def test_template_root_holds_the_copier_template() -> None:
     assert (root / "copier.yml").is_file()
     assert (root / "template").is_dir()
     assert (root / "project_types").is_dir()
+
+
+def test_export_then_generate_gives_the_same_project(tmp_path: Path) -> None:
+    export = tmp_path / "exported"
+    tag = export_template(export)
+    assert tag in git.Repo(export).git.tag().split()
+    assert not git.Repo(export).is_dirty(untracked_files=True)
+    data = {"author_name": "Ada", "author_email": "ada@example.org"}
+    builtin = create_project(NewProject("recommender", tmp_path / "a", data=data, defaults=True))
+    custom = create_project(
+        NewProject("recommender", tmp_path / "b", data=data, defaults=True, template=str(export))
+    )
+    assert tree(builtin.path) == tree(custom.path)
+
+
+def test_export_refuses_a_non_empty_directory(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("x")
+    with pytest.raises(DestinationError):
+        export_template(tmp_path)
+
+
+def test_a_directory_without_copier_yml_is_not_a_template(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="not a Copier template"):
+        create_project(NewProject("recommender", tmp_path / "p", template=str(tmp_path)))
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file's text, minus the answers lines that name where the template came from."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_dir() or relative.parts[0] == ".git":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.name == ".copier-answers.yml":
+            text = "\n".join(line for line in text.splitlines() if not line.startswith("_"))
+        files[str(relative)] = text
+    return files

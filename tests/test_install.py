@@ -1,0 +1,63 @@
+"""End to end from a non-editable install: the wheel alone must generate and update offline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlportfolio.templates import CANONICAL_URL
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert result.returncode == 0, f"{cmd} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``bin`` directory of a fresh venv with mlportfolio installed from a built wheel."""
+    from uv import find_uv_bin
+
+    uv = find_uv_bin()
+    work = tmp_path_factory.mktemp("install")
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work), str(ROOT)], work)
+    wheel = next(work.glob("mlportfolio-*.whl"))
+    run([uv, "venv", "--quiet", "--python", sys.executable, str(work / "venv")], work)
+    run([uv, "pip", "install", "--quiet", "--python", str(work / "venv"), str(wheel)], work)
+    return work / "venv" / "bin"
+
+
+def test_wheel_generates_a_project_that_records_a_resolvable_version(
+    installed: Path, tmp_path: Path
+) -> None:
+    run([str(installed / "mlportfolio"), "new", "recommender", "p", "--defaults", "-q"], tmp_path)
+    answers = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
+    version = run([str(installed / "mlportfolio"), "--version"], tmp_path).stdout.split()[-1]
+    assert answers["_src_path"] == CANONICAL_URL
+    assert answers["_commit"] == f"v{version}"
+    check = run([str(installed / "mlportfolio"), "update", "p", "--check"], tmp_path)
+    assert f"up to date (v{version})" in check.stdout
+    # a real update against the bundle: change an answer, re-render offline
+    run([str(installed / "mlportfolio"), "update", "p", "--data", "top_k=5", "--commit"], tmp_path)
+    answers = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
+    assert answers["top_k"] == 5
+
+
+def test_wheel_lists_types_and_exports_the_template(installed: Path, tmp_path: Path) -> None:
+    listed = run([str(installed / "mlportfolio"), "list"], tmp_path).stdout
+    assert "recommender" in listed
+    run([str(installed / "mlportfolio"), "template", "export", "tpl"], tmp_path)
+    assert (tmp_path / "tpl" / "copier.yml").is_file()
+    assert (tmp_path / "tpl" / "project_types" / "recommender" / "type.yml").is_file()
+    assert not (tmp_path / "tpl" / "generator").exists(), "the export is the template only"
