@@ -114,9 +114,13 @@ def load_dataset(mode: DataMode | None = None, config: dict[str, Any] | None = N
     mode = data_mode(mode)
     ratings_path, items_path = data_paths(mode, config)
     if not ratings_path.is_file():
+        shown = (
+            ratings_path.relative_to(PROJECT_ROOT)
+            if ratings_path.is_relative_to(PROJECT_ROOT)
+            else ratings_path
+        )
         raise SystemExit(
-            f"{ratings_path.relative_to(PROJECT_ROOT)} not found: run `make data` first "
-            "(or use the shipped sample with DATA=sample)"
+            f"{shown} not found: run `make data` first (or use the shipped sample with DATA=sample)"
         )
     ratings = load_ratings(ratings_path)
     titles = load_titles(items_path)

@@ -9,7 +9,7 @@ The fixture is synthetic, in MovieLens 100K's file formats: 60 users in four tas
 41 fictional films in four genres. Each group likes one genre, is lukewarm about the next one and
 dislikes the other two; each genre has one "blockbuster" that almost everyone rates. Film 41 is
 rated only by a few users at the very end of their histories (a cold-start item), and user 60 has
-only three ratings (a near-cold user). A seeded generator adds the noise, so the output never
+only three ratings (too few to hold one out). A seeded generator adds the noise, so the output never
 changes.
 """
 
@@ -59,7 +59,7 @@ def main() -> None:
             rating = int(np.clip(np.rint(mean + rng.normal(0.0, 0.6)), 1, 5))
             t += int(rng.integers(600, 7_200))
             rows.append((user, int(item) + 1, rating, t))
-        if user % 12 == 0:  # a few late ratings of film 41, the cold-start item
+        if user % 12 == 0 and user != N_USERS:  # a few late ratings of film 41, the cold-start item
             rows.append((user, n_items + 1, 5, t + 86_400))
 
     rows.sort(key=lambda r: (r[3], r[0], r[1]))
