@@ -34,7 +34,7 @@ def test_unknown_type_suggests_the_close_one() -> None:
 
 
 def test_unknown_type_lists_known_types() -> None:
-    with pytest.raises(UnknownProjectTypeError, match="known types: .*recommender"):
+    with pytest.raises(UnknownProjectTypeError, match=r"known types: .*recommender"):
         get_project_type("zzz")
 
 

@@ -14,7 +14,10 @@ from mlportfolio.errors import DestinationError, GitError, Interrupted, InvalidA
 
 def make(tmp_path: Path, name: str = "proj", **kwargs: object) -> Path:
     request = NewProject(
-        project_type="recommender", destination=tmp_path / name, defaults=True, **kwargs  # type: ignore[arg-type]
+        project_type="recommender",
+        destination=tmp_path / name,
+        defaults=True,
+        **kwargs,  # type: ignore[arg-type]
     )
     return create_project(request).path
 
@@ -77,7 +80,7 @@ def test_refuses_a_non_empty_destination_and_touches_nothing(tmp_path: Path) -> 
     dest = tmp_path / "proj"
     dest.mkdir()
     (dest / "notes.txt").write_text("mine")
-    with pytest.raises(DestinationError, match="not empty.*--force"):
+    with pytest.raises(DestinationError, match=r"not empty.*--force"):
         make(tmp_path)
     assert [p.name for p in dest.iterdir()] == ["notes.txt"]
     assert leftovers(tmp_path) == []
@@ -96,11 +99,13 @@ def test_force_adds_the_project_and_keeps_the_users_files(tmp_path: Path) -> Non
 
 def test_force_into_an_existing_repository_keeps_its_history(tmp_path: Path) -> None:
     dest = tmp_path / "proj"
-    repo = git.Repo.init(dest)
+    git.Repo.init(dest)
     (dest / "notes.txt").write_text("mine")
     make(tmp_path, force=True)
     assert (dest / "README.md").is_file()
-    assert not list(git.Repo(dest).iter_commits("--all")), "mlportfolio must not commit for the user"
+    assert not list(git.Repo(dest).iter_commits("--all")), (
+        "mlportfolio must not commit for the user"
+    )
 
 
 def test_an_empty_existing_destination_is_fine(tmp_path: Path) -> None:
@@ -147,7 +152,7 @@ def test_no_git_makes_a_plain_directory(tmp_path: Path) -> None:
 def test_missing_git_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(create_module.gitops.shutil, "which", lambda name: None)
     monkeypatch.delenv("GIT_PYTHON_GIT_EXECUTABLE", raising=False)
-    with pytest.raises(GitError, match="git is not installed.*--no-git"):
+    with pytest.raises(GitError, match=r"git is not installed.*--no-git"):
         make(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
@@ -175,7 +180,7 @@ def test_invalid_answers_name_the_field_and_create_nothing(
 
 
 def test_check_data_names_unknown_keys_with_a_suggestion() -> None:
-    with pytest.raises(InvalidAnswerError, match="licence: no such question.*'license'"):
+    with pytest.raises(InvalidAnswerError, match=r"licence: no such question.*'license'"):
         check_data({"licence": "MIT"})
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from mlportfolio import github
 from mlportfolio.errors import (
     AuthError,

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        cmd, check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
     if check:
         assert result.returncode == 0, f"{cmd} failed:\n{result.stdout}\n{result.stderr}"
     return result
@@ -31,7 +33,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     uv = find_uv_bin()
     work = tmp_path_factory.mktemp("install")
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work), str(ROOT)], work)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work), str(ROOT)],
+        work,
+    )
     wheel = next(work.glob("mlportfolio-*.whl"))
     run([uv, "venv", "--quiet", "--python", sys.executable, str(work / "venv")], work)
     run([uv, "pip", "install", "--quiet", "--python", str(work / "venv"), str(wheel)], work)

@@ -11,6 +11,7 @@ from pathlib import Path
 import git
 import pytest
 from click.testing import CliRunner, Result
+
 from mlportfolio import gitops
 from mlportfolio.cli import main
 from mlportfolio.errors import PushError

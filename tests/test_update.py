@@ -132,7 +132,7 @@ def test_answers_from_a_newer_version_are_refused(versions: tuple[Path, Path]) -
     answers_file = project / ".copier-answers.yml"
     answers_file.write_text(answers_file.read_text().replace("_commit: v1.0.0", "_commit: v9.0.0"))
     commit_all(project, "pretend a newer template made it")
-    with pytest.raises(UserError, match="newer than v1.0.0: upgrade mlportfolio"):
+    with pytest.raises(UserError, match=r"newer than v1\.0\.0: upgrade mlportfolio"):
         update_project(UpdateRequest(project))
 
 
