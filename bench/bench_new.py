@@ -41,6 +41,7 @@ def setup_venv() -> None:
             "pip",
             "install",
             "--quiet",
+            "--compile-bytecode",  # as pip does: no tool pays for compiling its imports
             "--python",
             str(BIN / "python"),
             "--reinstall-package",

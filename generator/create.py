@@ -111,9 +111,10 @@ def question_defaults(project_type: str, root: Path | None = None) -> dict[str, 
     defaults: dict[str, Any] = {}
     if root is None or (root / "project_types" / project_type / "type.yml").is_file():
         defaults["project_name"] = get_project_type(project_type, root).default_project_name
-    for key, git_key in GIT_DEFAULTS.items():
-        if value := gitops.global_config(git_key):
-            defaults[key] = value
+    from_git = gitops.global_config(*GIT_DEFAULTS.values())
+    defaults |= {
+        key: from_git[git_key] for key, git_key in GIT_DEFAULTS.items() if git_key in from_git
+    }
     return defaults | load_user_config()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,17 +74,21 @@ def commit_all(repo_dir: Path, message: str, *, author: tuple[str, str]) -> str:
         raise GitError(f"git {exc.command[1]} failed: {detail[-1] if detail else exc}") from exc
 
 
-def global_config(key: str) -> str | None:
-    """Read one value from the user's git config, or ``None`` when unset or git is missing."""
-    import git
-
+def global_config(*keys: str) -> dict[str, str]:
+    """Read values from the user's git config in one call; unset keys (or no git) are left out."""
     if not shutil.which("git"):
-        return None
-    try:
-        value = git.Git().config("--get", key)
-    except git.GitCommandError:
-        return None
-    return str(value).strip() or None
+        return {}
+    pattern = "^(" + "|".join(re.escape(key) for key in keys) + ")$"
+    # one plain subprocess: this runs on every `new`, before GitPython is needed at all
+    done = subprocess.run(
+        ["git", "config", "--get-regexp", pattern], check=False, capture_output=True, text=True
+    )
+    values = {}
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        if value.strip():
+            values[key] = value.strip()
+    return values
 
 
 # --------------------------------------------------------------------------------------------
