@@ -38,7 +38,7 @@ def rating_errors(models: dict[str, Model], train: Interactions, test: Interacti
         "global_mean": {
             part: {
                 "rmse": rmse(d.ratings, np.full(len(d.ratings), mean)),
-                "mae": mae(d.ratings, mean),
+                "mae": mae(d.ratings, np.full(len(d.ratings), mean)),
             }
             for part, d in (("train", train), ("test", test))
         }
@@ -165,9 +165,9 @@ def results_markdown(result: dict[str, Any]) -> str:
             (
                 f"Split: each user's last {result['test_fraction']:.0%} of ratings by time are "
                 f"held out ({time_split['test_ratings']} test ratings). Cold start in the test "
-                f"part: {cold['test_ratings_of_unseen_users']} ratings of users and "
-                f"{cold['test_ratings_of_unseen_items']} ratings of {cold['unseen_items']} items "
-                "unseen in training (predicted from the biases or the global mean)."
+                f"part: {cold['test_ratings_of_unseen_users']} ratings by users and "
+                f"{cold['test_ratings_of_unseen_items']} ratings of items unseen in training "
+                f"({cold['unseen_items']} item(s)), predicted from the biases or the global mean."
             ),
             "",
             "**Rating prediction** (lower is better; train vs test shows over-fitting):",
@@ -255,11 +255,13 @@ def plot(result: dict[str, Any]) -> None:
     fig.savefig(FIGURES_DIR / "rating_error.png", dpi=100)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(6, 4.5))
     for name, curve in result["splits"]["time"]["ndcg_curve"].items():
-        ax.plot([int(c) for c in curve], list(curve.values()), marker="o", label=LABELS[name])
+        ks = [int(c) for c in curve]
+        ax.plot(ks, list(curve.values()), marker="o", label=LABELS[name])
+        ax.set_xticks(ks)
     ax.set(xlabel="k", ylabel="NDCG@k", title=f"NDCG@k, time split\n{result['data']}")
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8)
     fig.tight_layout()
     fig.savefig(FIGURES_DIR / "ndcg_at_k.png", dpi=100)
     plt.close(fig)

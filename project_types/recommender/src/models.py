@@ -113,10 +113,11 @@ class MatrixFactorization(Model):
     """Biased matrix factorisation r = mu + b_u + b_i + p_u . q_i, fitted by ALS.
 
     Alternating least squares: with the item side fixed, each user's (p_u, b_u) is a small ridge
-    regression with a closed form, and vice versa. The penalty is ``reg`` times the number of
-    ratings of the user or item (weighted-lambda regularisation, ALS-WR), which keeps the one
-    penalty right for both light and heavy raters. The per-row systems are built with numpy and
-    solved in one batched ``np.linalg.solve``.
+    regression with a closed form, and vice versa. The factors' penalty is ``reg`` times the
+    number of ratings of the user or item (weighted-lambda regularisation, ALS-WR), which keeps
+    one penalty right for light and heavy raters alike; the biases get a lighter one,
+    ``bias_reg`` per rating. The per-row systems are built with numpy and solved in one batched
+    ``np.linalg.solve``.
     """
 
     name = "mf"
@@ -124,9 +125,15 @@ class MatrixFactorization(Model):
     rates = True
 
     def __init__(
-        self, factors: int = 20, reg: float = 0.1, iterations: int = 15, seed: int = 0
+        self,
+        factors: int = 20,
+        reg: float = 0.1,
+        bias_reg: float = 0.01,
+        iterations: int = 15,
+        seed: int = 0,
     ) -> None:
-        self.factors, self.reg, self.iterations, self.seed = factors, reg, iterations, seed
+        self.factors, self.reg, self.bias_reg = factors, reg, bias_reg
+        self.iterations, self.seed = iterations, seed
         self.mu = np.float64(0.0)
         self.user_factors = self.item_factors = np.zeros((0, factors))
         self.user_bias = self.item_bias = np.zeros(0)
@@ -146,7 +153,8 @@ class MatrixFactorization(Model):
             f = features[cols]
             gram[row] = f.T @ f
             rhs[row] = f.T @ (matrix.data[start:end] - self.mu - other_bias[cols])
-        gram += (self.reg * np.maximum(counts, 1))[:, None, None] * np.eye(dim)
+        penalty = np.diag([self.reg] * (dim - 1) + [self.bias_reg])
+        gram += np.maximum(counts, 1)[:, None, None] * penalty
         solution = np.linalg.solve(gram, rhs[..., None])[..., 0]
         return solution[:, :-1], solution[:, -1]
 
