@@ -28,7 +28,7 @@ from .errors import (
     UnsafeTemplateError,
     UserError,
 )
-from .templates import TemplateSource, builtin_source, git_environment
+from .templates import TemplateSource, builtin_source, git_environment, installed_copy_source
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +209,10 @@ def _render(
     import copier
     import yaml
 
+    recorded: dict[str, str] = {}
+    if source == builtin_source() and (shortcut := installed_copy_source()):
+        plain_files, recorded = shortcut
+        source = TemplateSource(str(plain_files))
     interactive = not defaults and sys.stdin.isatty()
     with copier_errors(), git_environment(source.git_env), _copier_output_to_log():
         copier.run_copy(
@@ -223,10 +227,21 @@ def _render(
             cleanup_on_error=True,
         )
     answers_file = target / ".copier-answers.yml"
-    answers: dict[str, Any] = (
-        yaml.safe_load(answers_file.read_text(encoding="utf-8")) if answers_file.is_file() else {}
-    )
+    if not answers_file.is_file():
+        return {}
+    if recorded:
+        _record_source(answers_file, recorded)
+    answers: dict[str, Any] = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
     return answers
+
+
+def _record_source(answers_file: Path, recorded: dict[str, str]) -> None:
+    """Set ``_commit``/``_src_path`` as Copier writes them: sorted first, after the comment."""
+    lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = [line for line in lines if line.startswith("#")]
+    body = [line for line in lines if not line.startswith(("#", *(f"{k}:" for k in recorded)))]
+    entries = [f"{key}: {value}\n" for key, value in sorted(recorded.items())]
+    answers_file.write_text("".join(header + entries + body), encoding="utf-8")
 
 
 @contextmanager

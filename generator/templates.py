@@ -48,6 +48,19 @@ def template_root() -> Path:
     )
 
 
+def installed_copy_source() -> tuple[Path, dict[str, str]] | None:
+    """For ``new`` from a wheel: the plain template files and the answers to record for them.
+
+    ``mlportfolio/_template`` holds exactly the files of the bundle's ``v<version>`` tag (both
+    are written by ``setup.py`` from the same copy), so rendering it gives the project that
+    rendering the bundle gives, without Copier cloning the bundle first; only the answers file
+    must then name the canonical source and version, as a render from the bundle records them.
+    """
+    if not _BUNDLE.is_file():
+        return None
+    return template_root(), {"_commit": f"v{__version__}", "_src_path": CANONICAL_URL}
+
+
 def builtin_source(version: str | None = None) -> TemplateSource:
     """The built-in template at ``version`` (default: the installed mlportfolio's)."""
     if _BUNDLE.is_file():

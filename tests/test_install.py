@@ -66,3 +66,35 @@ def test_wheel_lists_types_and_exports_the_template(installed: Path, tmp_path: P
     assert (tmp_path / "tpl" / "copier.yml").is_file()
     assert (tmp_path / "tpl" / "project_types" / "recommender" / "type.yml").is_file()
     assert not (tmp_path / "tpl" / "generator").exists(), "the export is the template only"
+
+
+RENDER_FROM_BUNDLE = """
+import sys, copier
+from mlportfolio.templates import builtin_source, git_environment
+source = builtin_source()
+with git_environment(source.git_env):
+    copier.run_copy(source.src_path, sys.argv[1], data={"project_type": "recommender"},
+                    vcs_ref=source.vcs_ref, defaults=True, quiet=True,
+                    user_defaults={"project_name": "Movie Recommender"})
+"""
+
+
+def test_new_renders_exactly_what_copier_renders_from_the_bundle(
+    installed: Path, tmp_path: Path
+) -> None:
+    run(
+        [str(installed / "mlportfolio"), "new", "recommender", "a", "--defaults", "--no-git"],
+        tmp_path,
+    )
+    run([str(installed / "python"), "-c", RENDER_FROM_BUNDLE, str(tmp_path / "b")], tmp_path)
+    a = {
+        p.relative_to(tmp_path / "a"): p.read_bytes()
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file()
+    }
+    b = {
+        p.relative_to(tmp_path / "b"): p.read_bytes()
+        for p in (tmp_path / "b").rglob("*")
+        if p.is_file()
+    }
+    assert a == b
