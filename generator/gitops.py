@@ -22,19 +22,44 @@ def require_git() -> str:
     return executable
 
 
+def _run(repo_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run one git command in ``repo_dir``; a failure becomes a one-line ``GitError``.
+
+    ``new`` runs a handful of git commands on a fresh directory: plain subprocesses keep that
+    path free of GitPython's import cost.
+    """
+    done = subprocess.run(
+        [require_git(), *args],
+        cwd=repo_dir,
+        env={**os.environ, **(env or {})},
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        detail = done.stderr.strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else done.returncode}")
+    return done.stdout.strip()
+
+
 def _identity_env(repo_dir: Path, name: str, email: str) -> dict[str, str]:
     """Author/committer variables for a commit, but only where git config has no identity.
 
     A user's own ``user.name``/``user.email`` always wins; the answers fill in when git has none,
     so the first commit works on a fresh machine or in CI.
     """
-    import git
-
-    reader = git.Repo(repo_dir).config_reader()
+    done = subprocess.run(
+        [require_git(), "config", "--get-regexp", r"^user\.(name|email)$"],
+        cwd=repo_dir,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    configured = {line.split(" ", 1)[0] for line in done.stdout.splitlines()}
     env: dict[str, str] = {}
-    if not reader.has_option("user", "name") and "GIT_AUTHOR_NAME" not in os.environ:
+    if "user.name" not in configured and "GIT_AUTHOR_NAME" not in os.environ:
         env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = name
-    if not reader.has_option("user", "email") and "GIT_AUTHOR_EMAIL" not in os.environ:
+    if "user.email" not in configured and "GIT_AUTHOR_EMAIL" not in os.environ:
         env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = email
     return env
 
@@ -44,14 +69,7 @@ def init_and_commit(repo_dir: Path, message: str, *, author: tuple[str, str]) ->
 
     Returns the commit's SHA.
     """
-    require_git()
-    import git
-
-    try:
-        git.Repo.init(repo_dir, initial_branch="main")
-    except git.GitCommandError as exc:
-        detail = (exc.stderr or "").strip().splitlines()
-        raise GitError(f"git init failed: {detail[-1] if detail else exc}") from exc
+    _run(repo_dir, "init", "--quiet", "--initial-branch=main")
     return commit_all(repo_dir, message, author=author)
 
 
@@ -60,18 +78,10 @@ def commit_all(repo_dir: Path, message: str, *, author: tuple[str, str]) -> str:
 
     Returns the commit's SHA.
     """
-    require_git()
-    import git
-
-    try:
-        repo = git.Repo(repo_dir)
-        repo.git.add(A=True)
-        with repo.git.custom_environment(**_identity_env(repo_dir, *author)):
-            repo.git.commit("--quiet", "--no-verify", "-m", message)
-        return str(repo.head.commit.hexsha)
-    except git.GitCommandError as exc:
-        detail = (exc.stderr or "").strip().splitlines()
-        raise GitError(f"git {exc.command[1]} failed: {detail[-1] if detail else exc}") from exc
+    _run(repo_dir, "add", "--all")
+    env = _identity_env(repo_dir, *author)
+    _run(repo_dir, "commit", "--quiet", "--no-verify", "-m", message, env=env)
+    return _run(repo_dir, "rev-parse", "HEAD")
 
 
 def global_config(*keys: str) -> dict[str, str]:
