@@ -21,6 +21,7 @@ class ProjectType:
     title: str
     summary: str
     default_project_name: str
+    default_description: str
     sample_data: str
     full_data: str
     baseline: str
@@ -38,6 +39,7 @@ class ProjectType:
                 title=str(raw["title"]),
                 summary=str(raw["summary"]),
                 default_project_name=str(raw["default_project_name"]),
+                default_description=str(raw.get("default_description", "")),
                 sample_data=str(raw["dataset"]["sample"]),
                 full_data=str(raw["dataset"]["full"]),
                 baseline=str(raw["models"]["baseline"]),

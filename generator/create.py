@@ -110,7 +110,10 @@ def question_defaults(project_type: str, root: Path | None = None) -> dict[str, 
     """Defaults for the questions: the type's project name, git identity, then the user config."""
     defaults: dict[str, Any] = {}
     if root is None or (root / "project_types" / project_type / "type.yml").is_file():
-        defaults["project_name"] = get_project_type(project_type, root).default_project_name
+        known = get_project_type(project_type, root)
+        defaults["project_name"] = known.default_project_name
+        if known.default_description:
+            defaults["description"] = known.default_description
     from_git = gitops.global_config(*GIT_DEFAULTS.values())
     defaults |= {
         key: from_git[git_key] for key, git_key in GIT_DEFAULTS.items() if git_key in from_git
