@@ -133,13 +133,15 @@ def create_project(request: NewProject) -> Created:
     checked = check_data(request.data, local_root) if local_root else dict(request.data)
     data = {**checked, "project_type": request.project_type}
     user_defaults = question_defaults(request.project_type, local_root)
+    # Without DEST the directory is named after the answered slug, which a prompt may change:
+    # check the default's now (no point asking questions for a taken name), the answer's later.
     destination = _resolve_destination(request, {**user_defaults, **data})
     _check_destination(destination, force=request.force)
     if request.git:
         gitops.require_git()
 
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
+    staging = Path(tempfile.mkdtemp(prefix=".mlportfolio-", dir=destination.parent))
     try:
         answers = _render(
             source,
@@ -149,6 +151,9 @@ def create_project(request: NewProject) -> Created:
             defaults=request.defaults,
             trust=request.trust,
         )
+        if request.destination is None:
+            destination = _resolve_destination(request, answers)
+            _check_destination(destination, force=request.force)
         commit = None
         if request.git and not (destination / ".git").exists():
             commit = gitops.init_and_commit(

@@ -1,0 +1,59 @@
+"""`new` on a real terminal: Copier's prompts, driven through a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+
+
+def drive(args: list[str], cwd: Path, answers: list[str], timeout: float = 60) -> str:
+    """Run ``mlportfolio`` on a pseudo-terminal, answer each prompt as it appears."""
+    import pty
+
+    main_fd, child_fd = pty.openpty()
+    mlportfolio = shutil.which("mlportfolio", path=str(Path(sys.executable).parent))
+    assert mlportfolio, "the mlportfolio console script is not installed next to python"
+    process = subprocess.Popen(
+        [mlportfolio, *args],
+        cwd=cwd,
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"},
+    )
+    os.close(child_fd)
+    output, pending, deadline = b"", list(answers), time.monotonic() + timeout
+    prompts_seen = 0
+    while process.poll() is None and time.monotonic() < deadline:
+        ready, _, _ = select.select([main_fd], [], [], 0.2)
+        if ready:
+            try:
+                output += os.read(main_fd, 65536)
+            except OSError:
+                break
+        if output.count("🎤".encode()) > prompts_seen and pending:
+            prompts_seen += 1
+            time.sleep(0.1)
+            os.write(main_fd, pending.pop(0).encode())
+    process.wait(timeout=10)
+    os.close(main_fd)
+    assert process.returncode == 0, output.decode(errors="replace")
+    return output.decode(errors="replace")
+
+
+def test_prompts_on_a_terminal_and_names_the_directory_after_the_answer(tmp_path: Path) -> None:
+    # \x15 (Ctrl-U) clears the default before typing; a bare \r accepts the default
+    answers = ["\x15Film Picks\r"] + ["\r"] * 20
+    output = drive(["new", "recommender"], tmp_path, answers)
+    assert "Project name" in output and "Your email address" in output
+    assert (tmp_path / "film-picks" / "src" / "film_picks" / "__init__.py").is_file()
+    assert "Created Film Picks" in output
