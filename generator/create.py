@@ -222,7 +222,7 @@ def _render(
         plain_files, recorded = shortcut
         source = TemplateSource(str(plain_files))
     interactive = not defaults and sys.stdin.isatty()
-    with copier_errors(), git_environment(source.git_env), _copier_output_to_log():
+    with copier_errors(), git_environment(source.git_env), copier_output_to_log():
         copier.run_copy(
             source.src_path,
             target,
@@ -306,7 +306,7 @@ def _move_into_place(rendered: Path, destination: Path) -> None:
 
 
 @contextmanager
-def _copier_output_to_log() -> Iterator[None]:
+def copier_output_to_log() -> Iterator[None]:
     """Route Copier's warnings and stderr notes (e.g. "using HEAD as ref") to the debug log.
 
     Prompts are unaffected: Copier asks its questions on stdout.

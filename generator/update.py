@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from . import __version__
-from .create import _copier_output_to_log, check_data, copier_errors
+from .create import check_data, copier_errors, copier_output_to_log
 from .errors import GitError, UpdateConflictError, UserError
 from .gitops import commit_all, require_git
 from .templates import CANONICAL_URL, TemplateSource, git_environment, source_for
@@ -174,7 +174,7 @@ def _run_update(
     """Run Copier's update in ``project``; return the changed files or raise on conflicts."""
     import copier
 
-    with copier_errors(), git_environment(source.git_env), _copier_output_to_log():
+    with copier_errors(), git_environment(source.git_env), copier_output_to_log():
         copier.run_update(
             project,
             data=data,
