@@ -110,10 +110,15 @@ def test_train_and_evaluate_fill_metrics_and_readme(project: Path) -> None:
     assert "|" in results, "make evaluate did not write the results table"
 
 
-def test_lint_is_clean(project: Path) -> None:
-    env = venv_env(project)
-    run(["ruff", "check", "."], project, env)
-    run(["ruff", "format", "--check", "."], project, env)
+def test_lint_and_types_are_clean(project: Path) -> None:
+    run(["make", "lint"], project, venv_env(project))
+
+
+def test_pre_commit_hooks_pass(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # hooks install from PyPI into PRE_COMMIT_HOME; one cache for every project type
+    cache = tmp_path_factory.getbasetemp() / "pre-commit-home"
+    env = venv_env(project) | {"PRE_COMMIT_HOME": str(cache)}
+    run(["pre-commit", "run", "--all-files", "--show-diff-on-failure"], project, env)
 
 
 def test_config_files_are_valid(project: Path) -> None:
@@ -128,5 +133,11 @@ def test_config_files_are_valid(project: Path) -> None:
     )
     steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
     commands = "\n".join(str(step.get("run", "")) for step in steps)
-    for expected in ("ruff check", "ruff format --check", "pytest", "make train evaluate"):
+    for expected in (
+        "ruff check",
+        "ruff format --check",
+        "mypy src",
+        "pytest",
+        "make train evaluate",
+    ):
         assert expected in commands
