@@ -70,12 +70,13 @@ def test_wheel_lists_types_and_exports_the_template(installed: Path, tmp_path: P
 
 RENDER_FROM_BUNDLE = """
 import sys, copier
+from mlportfolio.create import question_defaults
 from mlportfolio.templates import builtin_source, git_environment
 source = builtin_source()
 with git_environment(source.git_env):
     copier.run_copy(source.src_path, sys.argv[1], data={"project_type": "recommender"},
                     vcs_ref=source.vcs_ref, defaults=True, quiet=True,
-                    user_defaults={"project_name": "Movie Recommender"})
+                    user_defaults=question_defaults("recommender"))
 """
 
 
