@@ -28,7 +28,13 @@ from .errors import (
     UnsafeTemplateError,
     UserError,
 )
-from .templates import TemplateSource, builtin_source, git_environment, installed_copy_source
+from .templates import (
+    TemplateSource,
+    builtin_source,
+    git_environment,
+    installed_copy_source,
+    template_root,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +134,7 @@ def create_project(request: NewProject) -> Created:
     moved into place only when complete, so an error or Ctrl-C leaves nothing half-made.
     """
     source, local_root = _template_of(request)
-    if local_root is None or (local_root / "project_types").is_dir():
+    if local_root is not None and (local_root / "project_types").is_dir():
         get_project_type(request.project_type, local_root)
     checked = check_data(request.data, local_root) if local_root else dict(request.data)
     data = {**checked, "project_type": request.project_type}
@@ -174,9 +180,9 @@ def create_project(request: NewProject) -> Created:
 
 
 def _template_of(request: NewProject) -> tuple[TemplateSource, Path | None]:
-    """The template to render and, where it is a local directory, its root for checks."""
+    """The template to render and, unless it is a remote URL, the local root to check against."""
     if request.template is None:
-        return builtin_source(), None
+        return builtin_source(), template_root()
     local = Path(request.template).expanduser()
     if local.is_dir():
         if not (local / "copier.yml").is_file() and not (local / "copier.yaml").is_file():

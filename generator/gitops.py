@@ -22,11 +22,11 @@ def require_git() -> str:
     return executable
 
 
-def _run(repo_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    """Run one git command in ``repo_dir``; a failure becomes a one-line ``GitError``.
+def run(repo_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run one git command in ``repo_dir`` and return its output as git printed it.
 
-    ``new`` runs a handful of git commands on a fresh directory: plain subprocesses keep that
-    path free of GitPython's import cost.
+    A failure becomes a one-line ``GitError``. ``new`` and ``update`` run a handful of git
+    commands: plain subprocesses keep that path free of GitPython's import cost.
     """
     done = subprocess.run(
         [require_git(), *args],
@@ -38,8 +38,9 @@ def _run(repo_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
     )
     if done.returncode:
         detail = done.stderr.strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else done.returncode}")
-    return done.stdout.strip()
+        reason = detail[-1] if detail else f"exit code {done.returncode}"
+        raise GitError(f"git {args[0]} failed in {repo_dir}: {reason}")
+    return done.stdout
 
 
 def _identity_env(repo_dir: Path, name: str, email: str) -> dict[str, str]:
@@ -69,7 +70,7 @@ def init_and_commit(repo_dir: Path, message: str, *, author: tuple[str, str]) ->
 
     Returns the commit's SHA.
     """
-    _run(repo_dir, "init", "--quiet", "--initial-branch=main")
+    run(repo_dir, "init", "--quiet", "--initial-branch=main")
     return commit_all(repo_dir, message, author=author)
 
 
@@ -78,10 +79,10 @@ def commit_all(repo_dir: Path, message: str, *, author: tuple[str, str]) -> str:
 
     Returns the commit's SHA.
     """
-    _run(repo_dir, "add", "--all")
+    run(repo_dir, "add", "--all")
     env = _identity_env(repo_dir, *author)
-    _run(repo_dir, "commit", "--quiet", "--no-verify", "-m", message, env=env)
-    return _run(repo_dir, "rev-parse", "HEAD")
+    run(repo_dir, "commit", "--quiet", "--no-verify", "-m", message, env=env)
+    return run(repo_dir, "rev-parse", "HEAD").strip()
 
 
 def global_config(*keys: str) -> dict[str, str]:

@@ -18,9 +18,10 @@ import yaml
 
 from . import __version__
 from .create import check_data, copier_errors, copier_output_to_log
-from .errors import GitError, UpdateConflictError, UserError
-from .gitops import commit_all, require_git
-from .templates import CANONICAL_URL, TemplateSource, git_environment, source_for
+from .errors import UpdateConflictError, UserError
+from .gitops import commit_all
+from .gitops import run as git_run
+from .templates import CANONICAL_URL, TemplateSource, git_environment, source_for, template_root
 
 ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT_MARKER = re.compile(r"^(<{7} |>{7} )", re.MULTILINE)
@@ -84,25 +85,12 @@ def read_answers(project: Path) -> dict[str, Any]:
     return answers
 
 
-def _git(project: Path, *args: str) -> str:
-    import git
-
-    require_git()
-    try:
-        return str(git.Git(project).execute(["git", *args], strip_newline_in_stdout=False))
-    except git.GitCommandError as exc:
-        detail = str(exc.stderr or "").strip().splitlines()
-        raise GitError(
-            f"git {args[0]} failed in {project}: {detail[-1] if detail else exc}"
-        ) from exc
-
-
 def _require_clean_repository(project: Path) -> None:
     if not (project / ".git").exists():
         raise UserError(
             f"{project} is not a git repository; updates need one: git init && git add -A && git commit"
         )
-    dirty = [line[3:] for line in _git(project, "status", "--porcelain").splitlines()]
+    dirty = [line[3:] for line in git_run(project, "status", "--porcelain").splitlines()]
     if dirty:
         listed = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
         raise UserError(f"uncommitted changes in {listed}: commit or stash them, then update")
@@ -113,7 +101,7 @@ def latest_version(answers: Mapping[str, Any]) -> str:
     src = str(answers["_src_path"])
     if src == CANONICAL_URL:
         return f"v{__version__}"
-    tags = _git(Path.cwd(), "ls-remote", "--tags", "--refs", src)
+    tags = git_run(Path.cwd(), "ls-remote", "--tags", "--refs", src)
     versions = [line.rsplit("refs/tags/", 1)[-1] for line in tags.splitlines()]
     versions = [v for v in versions if version_key(v)]
     if not versions:
@@ -143,16 +131,16 @@ def update_project(request: UpdateRequest) -> UpdateResult:
             f"the project uses template {current}, newer than {target}: upgrade mlportfolio "
             f"(or pass --to {current})"
         )
-    root = Path(source.src_path) if Path(source.src_path).is_dir() else None
-    data = check_data(request.data, root) if (root or source.src_path == CANONICAL_URL) else {}
-    data = dict(data or request.data)
+    # the questions to check --data against: the built-in template's, or a local template's
+    root = template_root() if answers["_src_path"] == CANONICAL_URL else Path(source.src_path)
+    data = check_data(request.data, root) if root.is_dir() else dict(request.data)
     if request.dry_run:
         with tempfile.TemporaryDirectory() as tmp:
             clone = Path(tmp) / project.name
-            _git(project, "clone", "--quiet", str(project), str(clone))
+            git_run(project, "clone", "--quiet", str(project), str(clone))
             changed = _run_update(clone, source, target, data, request.trust)
-            _git(clone, "add", "--intent-to-add", "--all")
-            diff = _git(clone, "diff", "--no-color")
+            git_run(clone, "add", "--intent-to-add", "--all")
+            diff = git_run(clone, "diff", "--no-color")
         return UpdateResult(current, target, changed, diff=diff)
     changed = _run_update(project, source, target, data, request.trust)
     commit = None
@@ -186,7 +174,7 @@ def _run_update(
             conflict="inline",
             skip_answered=True,
         )
-    status = _git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    status = git_run(project, "status", "--porcelain", "--untracked-files=all").splitlines()
     changed = sorted({line[3:].split(" -> ")[-1] for line in status})
     conflicts = _conflicts(project, changed)
     if conflicts:
@@ -199,7 +187,7 @@ def _run_update(
 
 
 def _conflicts(project: Path, changed: list[str]) -> list[str]:
-    unmerged = {line.split("\t", 1)[-1] for line in _git(project, "ls-files", "-u").splitlines()}
+    unmerged = {line.split("\t", 1)[-1] for line in git_run(project, "ls-files", "-u").splitlines()}
     found = set(unmerged)
     for name in changed:
         path = project / name

@@ -88,6 +88,19 @@ def test_bad_data_value_names_the_field(in_tmp: Path) -> None:
     assert not (in_tmp / "out").exists()
 
 
+def test_unknown_data_key_is_refused_with_a_suggestion(in_tmp: Path) -> None:
+    result = run_cli("new", "recommender", "out", "--defaults", "--data", "licence=MIT")
+    assert result.exit_code == 1
+    assert "licence: no such question (did you mean 'license'?)" in result.stderr
+    assert not (in_tmp / "out").exists()
+
+
+def test_wrongly_typed_data_value_names_the_field(in_tmp: Path) -> None:
+    result = run_cli("new", "recommender", "out", "--defaults", "--data", "top_k=abc")
+    assert result.exit_code == 1
+    assert "--data top_k: expected an integer, got 'abc'" in result.stderr
+
+
 def test_debug_shows_the_traceback(in_tmp: Path) -> None:
     with pytest.raises(UnknownProjectTypeError):
         CliRunner().invoke(main, ["--debug", "new", "zzz"], catch_exceptions=False)
