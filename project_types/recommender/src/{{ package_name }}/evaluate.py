@@ -2,23 +2,29 @@
 
 Rating error (RMSE, MAE) on train and test for the global mean, the bias baseline and MF, on the
 per-user time split and on the random 80/20 split; top-N metrics on the time split for
-popularity, the bias ranking, MF ranked by predicted rating, and EASE.
+popularity, the bias ranking, MF ranked by predicted rating, and EASE. ``eval/metrics.json`` is
+the common envelope: primary metric NDCG@k on the time split, popularity the baseline, EASE the
+chosen model; the random split, cold start and the NDCG@k curve are under ``extras``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .config import EVAL_DIR, FIGURES_DIR, PROJECT_ROOT, data_mode, load_config
-from .data import load_dataset
+from .config import Settings, load_config
+from .data import Dataset, load_dataset
+from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, write_envelope
+from .errors import NotTrainedError
+from .figures import pyplot, save
 from .metrics import coverage, mae, mean_popularity, ranking_metrics, rmse
-from .models import Model, load_models, top_n
-from .report import markdown_table, replace_between_markers
+from .models import Model, load_models, params_of, top_n
+from .paths import shown
+from .report import fmt, markdown_table, write_reports
+from .settings import DataMode, add_data_argument, data_mode
 from .split import Encoder, Interactions, make_split
 from .train import model_path
 
@@ -29,6 +35,8 @@ LABELS = {
     "mf": "matrix factorisation (ALS)",
     "ease": "EASE",
 }
+BASELINE, CHOSEN = "popularity", "ease"
+PACKAGES = ("numpy", "pandas", "scipy", "matplotlib", "pooch", "pydantic")
 
 
 def rating_errors(models: dict[str, Model], train: Interactions, test: Interactions) -> dict:
@@ -66,15 +74,12 @@ def relevant_sets(test: Interactions, threshold: float) -> tuple[np.ndarray, lis
 
 
 def ranking_report(
-    models: dict[str, Model], train: Interactions, test: Interactions, config: dict[str, Any]
+    models: dict[str, Model], train: Interactions, test: Interactions, settings: Settings
 ) -> tuple[dict, dict]:
     """Top-N metrics at k for every model, and NDCG at each k of the curve."""
-    evaluation = config["evaluation"]
-    k, ks = (
-        int(evaluation["k"]),
-        sorted({int(x) for x in evaluation["ks"]} | {int(evaluation["k"])}),
-    )
-    users, relevant, _ = relevant_sets(test, float(evaluation["relevance_threshold"]))
+    k = settings.evaluation.k
+    ks = sorted(set(settings.evaluation.ks) | {k})
+    users, relevant, _ = relevant_sets(test, settings.evaluation.relevance_threshold)
     seen = train.matrix(binary=True)
     popularity = np.bincount(train.items, minlength=train.n_items) / train.n_users
     at_k, curve = {}, {}
@@ -88,30 +93,24 @@ def ranking_report(
     return at_k, curve
 
 
-def evaluate(config: dict[str, Any], mode: str) -> dict[str, Any]:
+def evaluate(dataset: Dataset, settings: Settings, mode: DataMode) -> dict[str, Any]:
     """Compute every metric for the data mode from the saved models."""
-    dataset = load_dataset(mode, config)  # type: ignore[arg-type]
     ratings = dataset.ratings
-    evaluation = config["evaluation"]
     result: dict[str, Any] = {
         "data": dataset.label,
-        "data_mode": mode,
-        "ratings": len(ratings),
-        "users": int(ratings["user_id"].nunique()),
-        "items": int(ratings["item_id"].nunique()),
-        "k": int(evaluation["k"]),
-        "relevance_threshold": float(evaluation["relevance_threshold"]),
-        "test_fraction": float(config["split"]["test_fraction"]),
+        "k": settings.evaluation.k,
+        "relevance_threshold": settings.evaluation.relevance_threshold,
+        "test_fraction": settings.split.test_fraction,
         "splits": {},
     }
     for split in ("time", "random"):
-        path = model_path(mode, split)  # type: ignore[arg-type]
+        path = model_path(mode, split)
         if not path.is_file():
-            raise SystemExit(f"{path.relative_to(PROJECT_ROOT)} not found: run `make train` first")
+            raise NotTrainedError(f"{shown(path)} not found: run `make train` (DATA={mode}) first")
         encoder, models = load_models(path)
-        train_df, test_df = make_split(ratings, split, result["test_fraction"], config["seed"])
+        train_df, test_df = make_split(ratings, split, result["test_fraction"], settings.seed)
         if not np.array_equal(encoder.user_ids, Encoder.fit(train_df).user_ids):
-            raise SystemExit(f"{path.name} was trained on other data: run `make train` again")
+            raise NotTrainedError(f"{path.name} was trained on other data: run `make train` again")
         train, test = encoder.transform(train_df), encoder.transform(test_df)
         block: dict[str, Any] = {
             "train_ratings": len(train_df),
@@ -127,14 +126,64 @@ def evaluate(config: dict[str, Any], mode: str) -> dict[str, Any]:
             users, _, cold = relevant_sets(test, result["relevance_threshold"])
             block["ranking_users"] = len(users)
             block["relevant_cold_items"] = cold
-            block["ranking"], block["ndcg_curve"] = ranking_report(models, train, test, config)
+            block["ranking"], block["ndcg_curve"] = ranking_report(models, train, test, settings)
         result["splits"][split] = block
     return result
 
 
-def fmt(value: float) -> str:
-    """Four decimals, for tables."""
-    return f"{value:.4f}"
+def time_protocol(test_fraction: float) -> str:
+    """The main split in words."""
+    return (
+        f"per-user time-ordered hold-out: each user's last {test_fraction:.0%} of ratings "
+        "(by timestamp) is the test part"
+    )
+
+
+def envelope(result: dict[str, Any], dataset: Dataset, settings: Settings) -> dict[str, Any]:
+    """The common eval/metrics.json envelope of a :func:`evaluate` result."""
+    time_split, random_split = result["splits"]["time"], result["splits"]["random"]
+    k = result["k"]
+    models: dict[str, ModelResult] = {}
+    for name in ("global_mean", *time_split["ranking"]):
+        errors = time_split["rating"].get(name, {"train": {}, "test": {}})
+        ranking = {f"{m}@{k}": v for m, v in time_split["ranking"].get(name, {}).items()}
+        params = {} if name == "global_mean" else params_of(name, settings)
+        models[name] = ModelResult(
+            label=LABELS[name],
+            params=params,
+            train=errors["train"],
+            test={**errors["test"], **ranking},
+        )
+    extras = {
+        "k": k,
+        "relevance_threshold": result["relevance_threshold"],
+        "ranking_users": time_split["ranking_users"],
+        "relevant_cold_items": time_split["relevant_cold_items"],
+        "cold_start": time_split["cold_start"],
+        "ndcg_curve": time_split["ndcg_curve"],
+        "random_split": {
+            "protocol": f"random {1 - result['test_fraction']:.0%}/{result['test_fraction']:.0%} "
+            "hold-out over all ratings (rating error only)",
+            "train_size": random_split["train_ratings"],
+            "test_size": random_split["test_ratings"],
+            "cold_start": random_split["cold_start"],
+            "rating": random_split["rating"],
+        },
+    }
+    return build_envelope(
+        data=dataset.info,
+        split=SplitInfo(
+            protocol=time_protocol(result["test_fraction"]),
+            train_size=time_split["train_ratings"],
+            test_size=time_split["test_ratings"],
+        ),
+        primary=PrimaryMetric(f"ndcg@{k}", "higher"),
+        baseline=BASELINE,
+        chosen=CHOSEN,
+        models=models,
+        extras=extras,
+        packages=PACKAGES,
+    )
 
 
 def results_markdown(result: dict[str, Any]) -> str:
@@ -156,11 +205,7 @@ def results_markdown(result: dict[str, Any]) -> str:
     ]  # fmt: skip
     return "\n".join(
         [
-            (
-                f"Data: **{result['data']}**: {result['ratings']} ratings by {result['users']} "
-                f"users of {result['items']} items. Written by `make evaluate`; see "
-                "`eval/metrics.json`."
-            ),
+            (f"Data: **{result['data']}**. Written by `make evaluate`; see `eval/metrics.json`."),
             "",
             (
                 f"Split: each user's last {result['test_fraction']:.0%} of ratings by time are "
@@ -224,7 +269,7 @@ def card_markdown(result: dict[str, Any]) -> str:
     ]
     return "\n".join(
         [
-            f"Numbers from **{result['data']}** ({result['ratings']} ratings), by `make evaluate`.",
+            f"Numbers from **{result['data']}**, by `make evaluate`.",
             "",
             markdown_table(["rating model", "test RMSE (time split)", "test RMSE (random)"], rows),
             "",
@@ -235,12 +280,7 @@ def card_markdown(result: dict[str, Any]) -> str:
 
 def plot(result: dict[str, Any]) -> None:
     """RMSE train vs test per model and split, and NDCG@k per model."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, no display needed
-    import matplotlib.pyplot as plt
-
-    FIGURES_DIR.mkdir(parents=True, exist_ok=True)
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     for ax, split in zip(axes, ("time", "random"), strict=True):
         errors = result["splits"][split]["rating"]
@@ -250,35 +290,35 @@ def plot(result: dict[str, Any]) -> None:
         )
         frame.plot.bar(ax=ax, rot=15, title=f"RMSE, {split} split")
         ax.set_ylabel("RMSE")
-    fig.suptitle(f"Data: {result['data']}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(FIGURES_DIR / "rating_error.png", dpi=100)
-    plt.close(fig)
+    save(fig, "rating_error.png", result["data"])
 
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(6, 4.8))
     for name, curve in result["splits"]["time"]["ndcg_curve"].items():
         ks = [int(c) for c in curve]
         ax.plot(ks, list(curve.values()), marker="o", label=LABELS[name])
         ax.set_xticks(ks)
-    ax.set(xlabel="k", ylabel="NDCG@k", title=f"NDCG@k, time split\n{result['data']}")
+    ax.set(xlabel="k", ylabel="NDCG@k", title="NDCG@k, time split")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(FIGURES_DIR / "ndcg_at_k.png", dpi=100)
-    plt.close(fig)
+    save(fig, "ndcg_at_k.png", result["data"])
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line: evaluate DATA=sample|full and write the reports."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["sample", "full"], help="default: $DATA or sample")
-    args = parser.parse_args(argv)
-    config = load_config()
-    result = evaluate(config, data_mode(args.data))
-    EVAL_DIR.mkdir(parents=True, exist_ok=True)
-    (EVAL_DIR / "metrics.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``evaluate``: ``--data``."""
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate DATA=sample|full and write eval/metrics.json, the figures and the reports."""
+    settings = load_config()
+    mode = data_mode(args.data)
+    dataset = load_dataset(mode, settings)
+    result = evaluate(dataset, settings, mode)
+    path = write_envelope(envelope(result, dataset, settings))
     plot(result)
-    replace_between_markers(PROJECT_ROOT / "README.md", "results", results_markdown(result))
-    replace_between_markers(PROJECT_ROOT / "MODEL_CARD.md", "metrics", card_markdown(result))
+    write_reports(
+        readme={"results": results_markdown(result)},
+        model_card={"metrics": card_markdown(result)},
+    )
     time_split = result["splits"]["time"]
     k = result["k"]
     print(f"data: {result['data']}")
@@ -286,8 +326,5 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {LABELS[name]:<28} test RMSE {err['test']['rmse']:.4f} (time split)")
     for name, scores in time_split["ranking"].items():
         print(f"  {LABELS[name]:<28} NDCG@{k} {scores['ndcg']:.4f}")
-    print("wrote eval/metrics.json, eval/figures/, README.md and MODEL_CARD.md")
-
-
-if __name__ == "__main__":
-    main()
+    print(f"wrote {shown(path)}, eval/figures/, README.md and MODEL_CARD.md")
+    return 0

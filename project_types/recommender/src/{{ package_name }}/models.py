@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from .config import Settings
 from .split import Encoder, Interactions
 
 
@@ -236,12 +237,18 @@ class EASE(Model):
 MODELS: dict[str, type[Model]] = {m.name: m for m in (Popularity, Bias, MatrixFactorization, EASE)}
 
 
-def build(name: str, config: dict[str, Any]) -> Model:
-    """A model with its parameters from the config section of the same name."""
-    params = dict(config.get(name) or {})
+def params_of(name: str, settings: Settings) -> dict[str, Any]:
+    """A model's parameters: its settings section of the same name (MF also gets the seed)."""
+    section = getattr(settings, name, None)
+    params: dict[str, Any] = section.model_dump() if section is not None else {}
     if name == "mf":
-        params.setdefault("seed", config["seed"])
-    return MODELS[name](**params)
+        params["seed"] = settings.seed
+    return params
+
+
+def build(name: str, settings: Settings) -> Model:
+    """A model with its parameters from the settings section of the same name."""
+    return MODELS[name](**params_of(name, settings))
 
 
 def top_n(model: Model, seen: sp.csr_matrix, users: np.ndarray, k: int) -> np.ndarray:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from .config import MODELS_DIR, DataMode, data_mode, load_config
+from .config import Settings, load_config
 from .data import load_dataset
 from .models import Model, build, save_models
+from .paths import models_dir, shown
+from .settings import DataMode, add_data_argument, data_mode
 from .split import Encoder, make_split
 
 MODELS_BY_SPLIT = {
@@ -28,46 +29,45 @@ MODELS_BY_SPLIT = {
 
 def model_path(mode: DataMode, split: str) -> Path:
     """Where the models of one data mode and split are saved."""
-    return MODELS_DIR / f"{mode}-{split}.npz"
+    return models_dir() / f"{mode}-{split}.npz"
 
 
-def training_part(ratings: pd.DataFrame, split: str, config: dict[str, Any]) -> pd.DataFrame:
+def training_part(ratings: pd.DataFrame, split: str, settings: Settings) -> pd.DataFrame:
     """The ratings a split trains on (every rating for ``all``)."""
     if split == "all":
         return ratings
-    train, _ = make_split(ratings, split, config["split"]["test_fraction"], config["seed"])
+    train, _ = make_split(ratings, split, settings.split.test_fraction, settings.seed)
     return train
 
 
 def fit_models(
-    train: pd.DataFrame, names: tuple[str, ...], config: dict[str, Any]
+    train: pd.DataFrame, names: tuple[str, ...], settings: Settings
 ) -> tuple[Encoder, dict[str, Model]]:
     """Encode a training table and fit the named models on it."""
     encoder = Encoder.fit(train)
     data = encoder.transform(train)
-    return encoder, {name: build(name, config).fit(data) for name in names}
+    return encoder, {name: build(name, settings).fit(data) for name in names}
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line: train everything for DATA=sample|full."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["sample", "full"], help="default: $DATA or sample")
-    args = parser.parse_args(argv)
-    config = load_config()
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``train``: ``--data``."""
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train everything for DATA=sample|full and save it under models/."""
+    settings = load_config()
     mode = data_mode(args.data)
-    dataset = load_dataset(mode, config)
-    print(f"data: {dataset.label}, {len(dataset.ratings)} ratings")
+    dataset = load_dataset(mode, settings)
+    print(f"data: {dataset.label}")
     for split, names in MODELS_BY_SPLIT.items():
         start = time.perf_counter()
-        train = training_part(dataset.ratings, split, config)
-        encoder, models = fit_models(train, names, config)
+        train = training_part(dataset.ratings, split, settings)
+        encoder, models = fit_models(train, names, settings)
         path = model_path(mode, split)
         save_models(path, encoder, models)
         print(
             f"{split:>6} split: {', '.join(names)} on {len(train)} ratings "
-            f"in {time.perf_counter() - start:.1f} s -> {path.name}"
+            f"in {time.perf_counter() - start:.1f} s -> {shown(path)}"
         )
-
-
-if __name__ == "__main__":
-    main()
+    return 0

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .config import BEST_PARAMS_PATH, PROJECT_ROOT, data_mode, load_config
+from .config import Settings, load_config
 from .data import load_dataset
 from .metrics import ranking_metrics, rmse
 from .models import MODELS, top_n
+from .paths import best_params_file, shown
+from .settings import add_data_argument, data_mode
 from .split import Encoder, Interactions, time_split
 
 
@@ -29,60 +31,64 @@ def grid(space: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 
 def validation_score(
-    name: str, params: dict[str, Any], fit: Interactions, val: Interactions, config: dict
+    name: str, params: dict[str, Any], fit: Interactions, val: Interactions, settings: Settings
 ) -> float:
     """Validation RMSE (rating models) or minus NDCG@k (EASE): lower is better."""
     if name == "mf":
-        params = {"seed": config["seed"], **params}
+        params = {"seed": settings.seed, **params}
     model = MODELS[name](**params).fit(fit)
     if model.rates:
         return rmse(val.ratings, model.predict(val.users, val.items))
-    evaluation = config["evaluation"]
-    liked = (val.ratings >= evaluation["relevance_threshold"]) & (val.users >= 0)
+    evaluation = settings.evaluation
+    liked = (val.ratings >= evaluation.relevance_threshold) & (val.users >= 0)
     relevant: dict[int, set[int]] = {}
     for user, item in zip(val.users[liked], val.items[liked], strict=True):
         relevant.setdefault(int(user), set()).add(int(item))
     users = np.array(sorted(relevant), dtype=int)
-    lists = top_n(model, fit.matrix(binary=True), users, int(evaluation["k"]))
+    lists = top_n(model, fit.matrix(binary=True), users, evaluation.k)
     return -ranking_metrics(lists, [relevant[u] for u in users])["ndcg"]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line: tune on DATA=sample|full and write configs/best_params.yaml."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["sample", "full"], help="default: $DATA or sample")
-    args = parser.parse_args(argv)
-    config = load_config()
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``tune``: ``--data``."""
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Tune on DATA=sample|full and write configs/best_params.yaml."""
+    # The search starts from the defaults: an earlier best_params.yaml must not bias it.
+    settings = load_config(tuned=False)
     mode = data_mode(args.data)
-    dataset = load_dataset(mode, config)
-    train, _ = time_split(dataset.ratings, config["split"]["test_fraction"])
-    fit_df, val_df = time_split(train, config["tune"]["validation_fraction"])
+    dataset = load_dataset(mode, settings)
+    train, _ = time_split(dataset.ratings, settings.split.test_fraction)
+    fit_df, val_df = time_split(train, settings.tune.validation_fraction)
     encoder = Encoder.fit(fit_df)
     fit, val = encoder.transform(fit_df), encoder.transform(val_df)
     print(f"data: {dataset.label}; tuning on {len(fit_df)} ratings, validating on {len(val_df)}")
 
     best: dict[str, dict[str, Any]] = {}
     lines = []
-    for name, space in config["tune"]["grid"].items():
+    for name, space in settings.tune.grid.model_dump().items():
         start = time.perf_counter()
-        scored = [(validation_score(name, p, fit, val, config), p) for p in grid(space)]
+        scored = [(validation_score(name, p, fit, val, settings), p) for p in grid(space)]
         score, params = min(scored, key=lambda pair: pair[0])
         best[name] = params
-        metric = "RMSE" if MODELS[name].rates else f"NDCG@{config['evaluation']['k']}"
-        shown = abs(score)
-        lines.append(f"# {name}: validation {metric} {shown:.4f} over {len(scored)} candidates")
+        metric = "RMSE" if MODELS[name].rates else f"NDCG@{settings.evaluation.k}"
+        shown_score = abs(score)
+        lines.append(
+            f"# {name}: validation {metric} {shown_score:.4f} over {len(scored)} candidates"
+        )
         seconds = time.perf_counter() - start
-        print(f"{name:>5}: {params} validation {metric} {shown:.4f} ({seconds:.1f} s)")
+        print(f"{name:>5}: {params} validation {metric} {shown_score:.4f} ({seconds:.1f} s)")
 
     header = [
-        "# Written by `make tune`; load_config() lays these over configs/default.yaml.",
+        "# Written by `make tune`; every step lays these over configs/default.yaml.",
         f"# Tuned on: {dataset.label} (training part of the time split only).",
         *lines,
     ]
-    text = "\n".join(header) + "\n" + yaml.safe_dump(best, sort_keys=True)
-    BEST_PARAMS_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {BEST_PARAMS_PATH.relative_to(PROJECT_ROOT)}")
-
-
-if __name__ == "__main__":
-    main()
+    path = best_params_file()
+    path.write_text(
+        "\n".join(header) + "\n" + yaml.safe_dump(best, sort_keys=True), encoding="utf-8"
+    )
+    print(f"wrote {shown(path)}")
+    return 0

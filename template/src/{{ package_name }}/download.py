@@ -1,0 +1,183 @@
+"""Download a file or an archive once: checksum-verified, atomic, cached, safely extracted.
+
+pooch streams into a temporary file next to the target and renames it only after the SHA-256
+matched, so an interrupted or corrupted download never looks complete; a cached file whose hash
+matches is not downloaded again. Archives (zip, tar, tar.gz) are checked member by member before
+anything is extracted: absolute paths, ``..``, links and special files are refused. Only the
+wanted members are moved into place, and an extraction that finished is remembered, so a second
+run neither downloads nor extracts anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import stat
+import sys
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+
+from .errors import DownloadError
+
+OFFLINE_HINT = (
+    "check the network or set data.url in configs/default.yaml to a mirror; the shipped sample "
+    "still works with DATA=sample"
+)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch(
+    url: str,
+    directory: Path,
+    *,
+    sha256: str | None = None,
+    fname: str | None = None,
+    extract: Sequence[str] | None = None,
+) -> Path:
+    """Download ``url`` into ``directory`` and return the file, or with ``extract`` the directory.
+
+    ``sha256`` is the expected checksum (``None`` skips the check: use it only for data you trust).
+    ``extract`` names archive members to keep (files, or folders with everything under them),
+    e.g. ``["ml-100k/u.data", "ml-100k/u.item"]`` or ``["aclImdb"]``; they land at the same
+    relative paths under ``directory``. Raises :class:`DownloadError` with one line on failure.
+    """
+    fname = fname or url.rstrip("/").rsplit("/", 1)[-1]
+    directory.mkdir(parents=True, exist_ok=True)
+    archive = directory / fname
+    marker = directory / f".{fname}.extracted"
+    if extract is not None and _extracted(marker, archive, sha256, extract, directory):
+        return directory
+    path = _retrieve(url, directory, fname, sha256)
+    if extract is None:
+        return path
+    try:
+        unpack(path, directory, extract)
+    except DownloadError:
+        path.unlink(missing_ok=True)  # a rejected archive is not left behind to be trusted later
+        raise
+    marker.write_text("\n".join([file_sha256(path), *extract]) + "\n", encoding="utf-8")
+    return directory
+
+
+def _extracted(
+    marker: Path, archive: Path, sha256: str | None, extract: Sequence[str], directory: Path
+) -> bool:
+    """Did an earlier run extract these members from this very archive?"""
+    if not (marker.is_file() and archive.is_file()):
+        return False
+    recorded = marker.read_text(encoding="utf-8").split()
+    expected = sha256.lower() if sha256 else file_sha256(archive)
+    return recorded == [expected, *extract] and all((directory / m).exists() for m in extract)
+
+
+def _retrieve(url: str, directory: Path, fname: str, sha256: str | None) -> Path:
+    """pooch's download: temporary file, hash check, rename; cached when the hash matches."""
+    import pooch
+    import requests
+
+    pooch.get_logger().setLevel("WARNING")
+    try:
+        return Path(
+            pooch.retrieve(
+                url,
+                known_hash=f"sha256:{sha256.lower()}" if sha256 else None,
+                fname=fname,
+                path=directory,
+                progressbar=sys.stderr.isatty(),  # a bar for people, none in logs and CI
+            )
+        )
+    except ValueError as err:  # pooch: the hash does not match; it deleted the download
+        raise DownloadError(f"{url}: {' '.join(str(err).split())}") from None
+    except requests.RequestException as err:  # offline, DNS, refused, HTTP 4xx/5xx
+        raise DownloadError(f"could not download {url} ({_reason(err)}): {OFFLINE_HINT}") from None
+    except OSError as err:  # disk full, permissions
+        raise DownloadError(f"could not write {directory / fname}: {err.strerror or err}") from None
+
+
+def _reason(err: Exception) -> str:
+    response = getattr(err, "response", None)
+    if response is not None and getattr(response, "status_code", None):
+        return f"HTTP {response.status_code}"
+    return type(err).__name__
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why an archive member's name is unsafe to extract, or ``None`` if it is fine."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or name.startswith(("/", "\\")) or ":" in (path.parts or ("",))[0]:
+        return "absolute path"
+    if ".." in path.parts:
+        return "'..' in path"
+    return None
+
+
+def _check(names: Iterable[tuple[str, str | None]], archive: Path) -> None:
+    for name, problem in names:
+        problem = unsafe_name(name) or problem
+        if problem:
+            raise DownloadError(f"{archive.name}: refused unsafe member {name!r} ({problem})")
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str | None:
+    # Unix tools store the file type in the high bits; many writers leave it 0 (a plain file).
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+        return "link or special file"
+    return None
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str | None:
+    return None if member.isfile() or member.isdir() else "link or special file"
+
+
+def _wanted(name: str, extract: Sequence[str]) -> bool:
+    name = name.rstrip("/")
+    return any(name == m or name.startswith(m.rstrip("/") + "/") for m in extract)
+
+
+def unpack(archive: Path, directory: Path, extract: Sequence[str]) -> None:
+    """Check every member of a zip or tar archive, then move the ``extract`` members into place."""
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".extract-") as tmp:
+        staging = Path(tmp)
+        try:
+            if zipfile.is_zipfile(archive):
+                with zipfile.ZipFile(archive) as zf:
+                    infos = zf.infolist()
+                    _check(((i.filename, _zip_kind(i)) for i in infos), archive)
+                    zf.extractall(staging, [i for i in infos if _wanted(i.filename, extract)])
+            elif tarfile.is_tarfile(archive):
+                with tarfile.open(archive) as tar:
+                    members = tar.getmembers()
+                    _check(((m.name, _tar_kind(m)) for m in members), archive)
+                    wanted = [m for m in members if _wanted(m.name, extract)]
+                    tar.extractall(staging, wanted, filter="data")
+            else:
+                raise DownloadError(f"{archive.name}: not a zip or tar archive")
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError) as err:
+            raise DownloadError(f"{archive.name}: damaged archive ({err})") from None
+        missing = [m for m in extract if not (staging / m).exists()]
+        if missing:
+            raise DownloadError(f"{archive.name}: has no {', '.join(missing)}")
+        for member in extract:
+            _replace(staging / member, directory / member)
+
+
+def _replace(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``, replacing an older copy (same file system: a rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    elif target.exists() or target.is_symlink():
+        target.unlink()
+    source.replace(target)
