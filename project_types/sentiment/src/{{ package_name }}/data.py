@@ -1,28 +1,89 @@
-"""Load, validate and download the review data.
+"""Load, validate, describe and download the review data.
 
-Three sources give the same frame (columns ``text``, ``label`` with 1 = positive, 0 = negative):
-the shipped fixture and the downloaded IMDB set (both in the ``aclImdb`` layout), or a CSV of
-your own. ``python -m`` this module downloads IMDB into ``data/raw`` (``make data``).
+Three sources give the same frames (columns ``id``, ``text``, ``label`` with 1 = positive and
+0 = negative): the shipped fixture and the downloaded IMDB set (both in the ``aclImdb`` layout),
+or a CSV of your own. ``python -m <package> data`` downloads IMDB into ``data/raw``.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import sys
-import tarfile
-import tempfile
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .config import PROJECT_ROOT, data_mode, load_config
+from .config import Settings, load_config
+from .download import fetch
+from .envelope import DataInfo
+from .errors import DataError
+from .paths import resolve, shown
+from .settings import DataMode, add_data_argument, data_mode
 
 LABEL_NAMES = {0: "negative", 1: "positive"}
+IMDB_NAME = "IMDB Large Movie Review Dataset v1.0"
+FIXTURE_NAME = "FIXTURE (hand-written reviews in the IMDB layout; not real data)"
 _FILENAME = re.compile(r"^(\d+)_(\d+)\.txt$")
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """The data a step actually used: both splits, and what they are."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    name: str  # what the data is, e.g. the IMDB dataset, the fixture, your CSV
+    source: str  # where it was read from: a folder or a file, relative to the project
+    files: tuple[Path, ...]  # every file read
+    fixture: bool  # written for the tests, not real data
+    split: str  # how train and test were separated
+
+    @property
+    def rows(self) -> int:
+        """Reviews in both splits."""
+        return len(self.train) + len(self.test)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Reviews per class in each split, counted from the data."""
+        return {
+            part: {LABEL_NAMES[label]: int((frame["label"] == label).sum()) for label in (1, 0)}
+            for part, frame in (("train", self.train), ("test", self.test))
+        }
+
+    def description(self) -> str:
+        """The data in numbers, counted from it: reviews per split and class."""
+        per_split = "; ".join(
+            f"{part} {c['positive'] + c['negative']:,} ({c['positive']:,} positive, "
+            f"{c['negative']:,} negative)"
+            for part, c in self.counts().items()
+        )
+        return f"{self.rows:,} reviews: {per_split}"
+
+    def describe(self) -> str:
+        """One line saying which data this is (shown in every report and figure)."""
+        return f"{self.name}: {self.description()}"
+
+    def info(self, mode: DataMode) -> DataInfo:
+        """What eval/metrics.json says about the data."""
+        return DataInfo(
+            name=self.name,
+            mode=mode,
+            source=self.source,
+            files=self.files,
+            rows=self.rows,
+            fixture=self.fixture,
+            description=self.description(),
+        )
+
+
+def imdb_files(root: Path, split: str) -> list[Path]:
+    """The review files of one split of an aclImdb folder, in the order they are read."""
+    return [
+        path for folder in ("neg", "pos") for path in sorted((root / split / folder).glob("*.txt"))
+    ]
 
 
 def load_imdb_split(root: Path, split: str) -> pd.DataFrame:
@@ -31,11 +92,11 @@ def load_imdb_split(root: Path, split: str) -> pd.DataFrame:
     for folder, label in (("neg", 0), ("pos", 1)):
         directory = root / split / folder
         if not directory.is_dir():
-            raise FileNotFoundError(f"{directory} is missing: not an aclImdb layout")
+            raise DataError(f"{shown(directory)} is missing: not an aclImdb layout")
         for path in sorted(directory.glob("*.txt")):
             match = _FILENAME.match(path.name)
             if not match:
-                raise ValueError(f"{path}: expected a name like 123_8.txt")
+                raise DataError(f"{shown(path)}: expected a name like 123_8.txt")
             rows.append(
                 {
                     "id": f"{split}/{folder}/{match[1]}",
@@ -44,40 +105,53 @@ def load_imdb_split(root: Path, split: str) -> pd.DataFrame:
                     "rating": int(match[2]),
                 }
             )
-    return validate_reviews(pd.DataFrame(rows, columns=["id", "text", "label", "rating"]))
+    frame = pd.DataFrame(rows, columns=["id", "text", "label", "rating"])
+    return validate_reviews(frame, f"{shown(root)}/{split}")
 
 
-def validate_reviews(df: pd.DataFrame) -> pd.DataFrame:
+def validate_reviews(df: pd.DataFrame, where: str = "reviews") -> pd.DataFrame:
     """Check a review frame: non-empty texts, labels 0/1, both classes, ratings that agree."""
     if df.empty:
-        raise ValueError("no reviews found")
+        raise DataError(f"{where}: no reviews found")
     missing = {"text", "label"} - set(df.columns)
     if missing:
-        raise ValueError(f"missing columns: {sorted(missing)}")
+        raise DataError(f"{where}: missing columns {sorted(missing)}")
     if df["text"].isna().any() or (df["text"].astype(str).str.strip() == "").any():
-        raise ValueError("empty review text")
+        raise DataError(f"{where}: empty review text")
     if not df["label"].isin([0, 1]).all():
-        raise ValueError("labels must be 0 (negative) or 1 (positive)")
+        raise DataError(f"{where}: labels must be 0 (negative) or 1 (positive)")
     if df["label"].nunique() < 2:
-        raise ValueError("both classes are needed")
+        raise DataError(f"{where}: both classes are needed")
     if "rating" in df.columns:
         wrong = (df["label"] == 1) & (df["rating"] < 7) | (df["label"] == 0) & (df["rating"] > 4)
         if wrong.any():
-            raise ValueError(f"{int(wrong.sum())} ratings disagree with their label")
+            raise DataError(f"{where}: {int(wrong.sum())} ratings disagree with their label")
     return df.reset_index(drop=True)
 
 
-def load_csv(path: Path, text_column: str, label_column: str, positive_label: Any) -> pd.DataFrame:
+def load_csv(
+    path: Path,
+    text_column: str,
+    label_column: str,
+    positive_label: Any,
+    encoding: str = "utf-8",
+) -> pd.DataFrame:
     """Read a CSV of your own: ``positive_label`` in ``label_column`` means positive."""
-    df = pd.read_csv(path)
+    if not path.is_file():
+        raise DataError(f"{shown(path)} not found: set data.csv.path in configs/default.yaml")
+    try:
+        df = pd.read_csv(path, encoding=encoding)
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise DataError(f"{shown(path)}: cannot read as CSV ({reason})") from exc
     missing = {text_column, label_column} - set(df.columns)
     if missing:
-        raise ValueError(f"{path.name}: missing columns {sorted(missing)}; see data.csv in configs")
+        raise DataError(f"{path.name}: missing columns {sorted(missing)}; see data.csv in configs")
     labels = df[label_column].astype(str).str.strip()
     if labels.nunique() != 2:
-        raise ValueError(f"{path.name}: '{label_column}' must hold exactly two values")
+        raise DataError(f"{path.name}: '{label_column}' must hold exactly two values")
     if str(positive_label) not in set(labels):
-        raise ValueError(f"{path.name}: no row has {label_column} == {positive_label!r}")
+        raise DataError(f"{path.name}: no row has {label_column} == {positive_label!r}")
     frame = pd.DataFrame(
         {
             "id": [f"csv/{i}" for i in range(len(df))],
@@ -85,122 +159,84 @@ def load_csv(path: Path, text_column: str, label_column: str, positive_label: An
             "label": (labels == str(positive_label)).astype(int),
         }
     )
-    return validate_reviews(frame)
+    return validate_reviews(frame, path.name)
 
 
-def load_splits(config: dict[str, Any], mode: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the (train, test) frames for the configured source and data mode."""
-    cfg = config["data"]
-    if cfg["source"] == "csv":
-        csv = cfg["csv"]
-        df = load_csv(
-            PROJECT_ROOT / csv["path"],
-            csv["text_column"],
-            csv["label_column"],
-            csv["positive_label"],
-        )
+def is_fixture(root: Path) -> bool:
+    """Whether an aclImdb folder says it is a fixture: its README starts with ``FIXTURE``."""
+    readme = root / "README"
+    return readme.is_file() and readme.read_text(encoding="utf-8").lstrip().startswith("FIXTURE")
+
+
+def load_data(config: Settings, mode: str) -> Reviews:
+    """The (train, test) reviews for the configured source and data mode, described."""
+    cfg = config.data
+    if cfg.source == "csv":
+        csv = cfg.csv
+        path = resolve(csv.path)
+        df = load_csv(path, csv.text_column, csv.label_column, csv.positive_label, csv.encoding)
+        if int(df["label"].value_counts().min()) < 2:
+            raise DataError(f"{path.name}: each class needs at least 2 reviews to split")
         train, test = train_test_split(
-            df, test_size=csv["test_size"], stratify=df["label"], random_state=config["seed"]
+            df, test_size=csv.test_size, stratify=df["label"], random_state=config.seed
         )
-        return train.reset_index(drop=True), test.reset_index(drop=True)
-    if cfg["source"] != "imdb":
-        raise ValueError(f"data.source must be 'imdb' or 'csv', got {cfg['source']!r}")
-    root = PROJECT_ROOT / (cfg["sample_dir"] if mode == "sample" else cfg["raw_dir"])
+        return Reviews(
+            train.reset_index(drop=True),
+            test.reset_index(drop=True),
+            name=f"your CSV {path.name}",
+            source=shown(path),
+            files=(path,),
+            fixture=False,
+            split=f"stratified hold-out ({csv.test_size:.0%} test, seed {config.seed})",
+        )
+    root = resolve(cfg.sample_dir if mode == "sample" else cfg.raw_dir)
     if not root.is_dir():
-        raise SystemExit(f"{root} not found: run `make data` first (or use DATA=sample)")
-    return load_imdb_split(root, "train"), load_imdb_split(root, "test")
+        hint = "run `make data` first (or use DATA=sample)" if mode == "full" else "restore it"
+        raise DataError(f"{shown(root)} not found: {hint}")
+    fixture = is_fixture(root)
+    return Reviews(
+        load_imdb_split(root, "train"),
+        load_imdb_split(root, "test"),
+        name=FIXTURE_NAME if fixture else IMDB_NAME,
+        source=shown(root),
+        files=tuple(imdb_files(root, "train") + imdb_files(root, "test")),
+        fixture=fixture,
+        split=(
+            "the dataset's own train/ and test/ folders"
+            + ("" if fixture else " (official 25k/25k split; no movie in both)")
+        ),
+    )
 
 
-def describe_data(config: dict[str, Any], mode: str) -> str:
-    """Say in words which data produced a result (shown in every report)."""
-    if config["data"]["source"] == "csv":
-        return f"your CSV `{config['data']['csv']['path']}` (stratified hold-out)"
-    if mode == "sample":
-        return "the shipped FIXTURE (64 hand-written reviews in IMDB layout; not real data)"
-    return "IMDB Large Movie Review Dataset (official 25k train / 25k test split)"
+def load_splits(config: Settings, mode: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Just the (train, test) frames."""
+    reviews = load_data(config, mode)
+    return reviews.train, reviews.test
 
 
-def check_members(tar: tarfile.TarFile, dest: Path) -> None:
-    """Refuse an archive with absolute paths, ``..``, links or special files."""
-    dest = dest.resolve()
-    for member in tar.getmembers():
-        name = PurePosixPath(member.name)
-        target = (dest / member.name).resolve()
-        if name.is_absolute() or ".." in name.parts or not target.is_relative_to(dest):
-            raise ValueError(f"unsafe path in archive: {member.name!r}")
-        if not (member.isfile() or member.isdir()):
-            raise ValueError(f"unsupported member type in archive: {member.name!r}")
+def download(config: Settings) -> Path:
+    """Download the IMDB archive (SHA-256 checked, cached) and extract ``aclImdb/``."""
+    cfg = config.data
+    target = resolve(cfg.raw_dir)
+    fetch(cfg.url, target.parent, sha256=cfg.sha256, fname=cfg.archive, extract=[target.name])
+    return target
 
 
-def safe_extract(archive: Path, dest: Path) -> None:
-    """Extract a .tar.gz into ``dest`` after checking every member; atomic per top folder."""
-    dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest, prefix=".extract-") as tmp:
-        with tarfile.open(archive, "r:gz") as tar:
-            check_members(tar, Path(tmp))
-            tar.extractall(tmp, filter="data")
-        for item in Path(tmp).iterdir():
-            final = dest / item.name
-            if final.exists():
-                shutil.rmtree(final) if final.is_dir() else final.unlink()
-            item.rename(final)
-
-
-def download(url: str, sha256: str, extracted: Path, archive_name: str) -> Path:
-    """Download the archive with pooch (progress bar, SHA-256 check, cached) and extract it.
-
-    The archive lands next to ``extracted`` (the folder it unpacks to); an existing, complete
-    extraction is reused, so a second run is instant and needs no network.
-    """
-    import pooch
-    import requests
-
-    raw_dir = extracted.parent
-    marker = extracted / ".complete"
-    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == sha256:
-        print(f"{extracted} is ready (delete it to extract again)")
-        return extracted
-    try:
-        archive = pooch.retrieve(
-            url,
-            known_hash=f"sha256:{sha256}",
-            fname=archive_name,
-            path=raw_dir,
-            progressbar=sys.stderr.isatty(),
-        )
-    except requests.exceptions.RequestException as exc:
-        reason = type(exc).__name__
-        raise SystemExit(
-            f"could not download {url} ({reason}): check the connection or set data.url to a"
-            " mirror in configs/default.yaml; the shipped sample still works (DATA=sample)"
-        ) from exc
-    except ValueError as exc:  # pooch: the SHA-256 does not match
-        raise SystemExit(f"download rejected: {exc}".replace("\n", " ")) from exc
-    safe_extract(Path(archive), raw_dir)
-    if not extracted.is_dir():
-        raise SystemExit(f"{archive_name} holds no {extracted.name}/ folder")
-    marker.write_text(sha256 + "\n", encoding="utf-8")
-    return extracted
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Download IMDB into data/raw, or summarise the data a mode would use."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--summary`` describes the data instead of downloading it."""
     parser.add_argument("--summary", action="store_true", help="describe the data; no download")
-    parser.add_argument("--data", choices=["sample", "full"], help="data mode (default: $DATA)")
-    args = parser.parse_args(argv)
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Download IMDB into data/raw, or with ``--summary`` describe the data a mode would use."""
     config = load_config()
     if args.summary:
-        mode = data_mode(args.data)
-        train, test = load_splits(config, mode)
-        print(f"{describe_data(config, mode)}: {len(train)} train, {len(test)} test reviews")
-        print(f"positive share: train {train['label'].mean():.2f}, test {test['label'].mean():.2f}")
-        return
-    cfg = config["data"]
-    folder = download(cfg["url"], cfg["sha256"], PROJECT_ROOT / cfg["raw_dir"], cfg["archive"])
+        reviews = load_data(config, data_mode(args.data))
+        print(f"{reviews.describe()} (from {reviews.source})")
+        print(f"split: {reviews.split}")
+        return 0
+    folder = download(config)
     train, test = load_imdb_split(folder, "train"), load_imdb_split(folder, "test")
-    print(f"{folder}: {len(train)} train and {len(test)} test reviews")
-
-
-if __name__ == "__main__":
-    main()
+    print(f"{shown(folder)}: {len(train):,} train and {len(test):,} test reviews")
+    return 0

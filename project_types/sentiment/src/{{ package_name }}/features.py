@@ -17,6 +17,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.pipeline import FeatureUnion
 
+from .config import FeatureSettings
+
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[!?]")
@@ -54,7 +56,7 @@ class TextCleaner(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         )
 
 
-def build_vectorizer(features: dict[str, Any]) -> FeatureUnion:
+def build_vectorizer(features: FeatureSettings) -> FeatureUnion:
     """TF-IDF over word n-grams, plus character n-grams when ``char_ngrams`` is set."""
     parts: list[tuple[str, Any]] = [
         (
@@ -63,26 +65,26 @@ def build_vectorizer(features: dict[str, Any]) -> FeatureUnion:
                 tokenizer=tokenize,
                 token_pattern=None,
                 lowercase=False,
-                ngram_range=tuple(features["word_ngram_range"]),
-                min_df=features["min_df"],
-                max_df=features["max_df"],
-                max_features=features["max_features"],
-                sublinear_tf=features["sublinear_tf"],
+                ngram_range=(features.word_ngram_range[0], features.word_ngram_range[1]),
+                min_df=features.min_df,
+                max_df=features.max_df,
+                max_features=features.max_features,
+                sublinear_tf=features.sublinear_tf,
                 dtype=np.float32,
             ),
         )
     ]
-    if features["char_ngrams"]:
+    if features.char_ngrams:
         parts.append(
             (
                 "char",
                 TfidfVectorizer(
                     analyzer="char_wb",
                     lowercase=False,
-                    ngram_range=tuple(features["char_ngram_range"]),
-                    min_df=features["min_df"],
-                    max_df=features["max_df"],
-                    max_features=features["max_features"],
+                    ngram_range=(features.char_ngram_range[0], features.char_ngram_range[1]),
+                    min_df=features.min_df,
+                    max_df=features.max_df,
+                    max_features=features.max_features,
                     sublinear_tf=True,
                     dtype=np.float32,
                 ),
@@ -91,7 +93,7 @@ def build_vectorizer(features: dict[str, Any]) -> FeatureUnion:
     return FeatureUnion(parts)
 
 
-def build_selector(features: dict[str, Any]) -> SelectKBest | str:
+def build_selector(features: FeatureSettings) -> SelectKBest | str:
     """Keep the ``chi2_k`` most class-dependent features, or pass everything through."""
-    k = features.get("chi2_k")
+    k = features.chi2_k
     return SelectKBest(chi2, k=k) if k else "passthrough"

@@ -12,38 +12,52 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+from .config import Settings
 from .features import TextCleaner, build_selector, build_vectorizer
 
+# The models every run trains: the chance-level reference, the baseline and the main model.
 MODEL_NAMES = ("majority", "naive_bayes", "model")
+BASELINE = "naive_bayes"
+MAIN = "model"
+KIND_NAMES = {"logreg": "logistic regression", "linear_svm": "linear SVM (calibrated)"}
 
 
-def build_classifier(config: dict[str, Any]) -> Any:
+def display_name(name: str, config: Settings) -> str:
+    """How reports and figures name a model, e.g. ``TF-IDF + logistic regression``."""
+    if name == "majority":
+        return "Majority class (chance level)"
+    if name == "naive_bayes":
+        return "TF-IDF + naive Bayes (baseline)"
+    if name == "model":
+        return f"TF-IDF + {KIND_NAMES[config.model.kind]}"
+    raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
+
+
+def build_classifier(config: Settings) -> Any:
     """The main classifier: logistic regression or a sigmoid-calibrated linear SVM."""
-    cfg, seed = config["model"], config["seed"]
-    if cfg["kind"] == "logreg":
+    cfg, seed = config.model, config.seed
+    if cfg.kind == "logreg":
         return LogisticRegression(
-            C=cfg["C"], solver="liblinear", max_iter=cfg["max_iter"], random_state=seed
+            C=cfg.C, solver="liblinear", max_iter=cfg.max_iter, random_state=seed
         )
-    if cfg["kind"] == "linear_svm":
-        svm = LinearSVC(C=cfg["C"], max_iter=cfg["max_iter"], random_state=seed)
-        return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
-    raise ValueError(f"model.kind must be 'logreg' or 'linear_svm', got {cfg['kind']!r}")
+    svm = LinearSVC(C=cfg.C, max_iter=cfg.max_iter, random_state=seed)
+    return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
 
 
-def build_pipeline(config: dict[str, Any], name: str = "model") -> Pipeline:
+def build_pipeline(config: Settings, name: str = "model") -> Pipeline:
     """Cleaning -> TF-IDF -> optional chi2 -> classifier, every step fitted on training data."""
-    features = config["features"]
+    features = config.features
     if name == "majority":
         return Pipeline([("clf", DummyClassifier(strategy="most_frequent"))])
     if name == "naive_bayes":
-        clf: Any = MultinomialNB(alpha=config["baseline"]["nb_alpha"])
+        clf: Any = MultinomialNB(alpha=config.baseline.nb_alpha)
     elif name == "model":
         clf = build_classifier(config)
     else:
         raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
     return Pipeline(
         [
-            ("clean", TextCleaner(features["lowercase"], features["strip_html"])),
+            ("clean", TextCleaner(features.lowercase, features.strip_html)),
             ("tfidf", build_vectorizer(features)),
             ("select", build_selector(features)),
             ("clf", clf),

@@ -10,43 +10,60 @@ from typing import Any
 
 import joblib
 
-from .config import MODELS_DIR, data_mode, load_config
-from .data import describe_data, load_splits
+from .config import Settings, load_config
+from .data import load_data
+from .errors import NotTrainedError
 from .models import MODEL_NAMES, build_pipeline
+from .paths import models_dir, shown
+from .settings import add_data_argument, data_mode
 
 
-def train(config: dict[str, Any], mode: str, models_dir: Path = MODELS_DIR) -> dict[str, Any]:
+def train(config: Settings, mode: str, directory: Path | None = None) -> dict[str, Any]:
     """Fit every model on the training split only; write ``<name>.joblib`` and ``meta.json``."""
-    train_df, _ = load_splits(config, mode)
-    models_dir.mkdir(parents=True, exist_ok=True)
+    reviews = load_data(config, mode)
+    directory = directory or models_dir()
+    directory.mkdir(parents=True, exist_ok=True)
     seconds = {}
     for name in MODEL_NAMES:
         start = time.perf_counter()
-        pipeline = build_pipeline(config, name).fit(train_df["text"], train_df["label"])
+        pipeline = build_pipeline(config, name).fit(reviews.train["text"], reviews.train["label"])
         seconds[name] = round(time.perf_counter() - start, 2)
-        joblib.dump(pipeline, models_dir / f"{name}.joblib")
+        joblib.dump(pipeline, directory / f"{name}.joblib")
     meta = {
         "data_mode": mode,
-        "data": describe_data(config, mode),
-        "n_train": len(train_df),
-        "model_kind": config["model"]["kind"],
+        "data": reviews.describe(),
+        "n_train": len(reviews.train),
+        "model_kind": config.model.kind,
         "fit_seconds": seconds,
     }
-    (models_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
 
 
-def main(argv: list[str] | None = None) -> None:
+def read_meta(directory: Path | None = None, mode: str | None = None) -> dict[str, Any]:
+    """What ``train`` recorded; refuse models that are missing or were trained on other data."""
+    directory = directory or models_dir()
+    path = directory / "meta.json"
+    if not path.is_file():
+        raise NotTrainedError(f"{shown(path)} not found: run `make train` first")
+    meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if mode is not None and meta.get("data_mode") != mode:
+        raise NotTrainedError(
+            f"the models were trained with DATA={meta.get('data_mode')}: "
+            f"run `make train DATA={mode}`"
+        )
+    return meta
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--data sample|full``."""
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
     """Train on the data chosen by ``--data`` or ``$DATA``."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", choices=["sample", "full"], help="data mode (default: $DATA)")
-    args = parser.parse_args(argv)
-    mode = data_mode(args.data)
-    meta = train(load_config(), mode)
-    print(f"Trained on {meta['data']}: {meta['n_train']} reviews")
+    meta = train(load_config(), data_mode(args.data))
+    print(f"Trained on {meta['data']}")
     for name, secs in meta["fit_seconds"].items():
         print(f"  {name:<12} fitted in {secs:.2f} s -> models/{name}.joblib")
-
-
-if __name__ == "__main__":
-    main()
+    return 0

@@ -13,9 +13,12 @@ from typing import Any
 import yaml
 from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV, StratifiedKFold
 
-from .config import BEST_PARAMS_PATH, data_mode, load_config
-from .data import describe_data, load_splits
+from .config import Settings, load_config
+from .data import Reviews, load_data
+from .errors import ConfigError
 from .models import build_pipeline
+from .paths import best_params_file, shown
+from .settings import add_data_argument, data_mode
 
 # How a configuration key maps to a parameter of the main pipeline.
 PIPELINE_PARAMS = {
@@ -27,35 +30,39 @@ PIPELINE_PARAMS = {
 }
 
 
-def pipeline_param(key: str, config: dict[str, Any]) -> str:
+def pipeline_param(key: str, config: Settings) -> str:
     """Translate ``section.key`` from the config into the pipeline's parameter name."""
     if key == "model.C":
-        return "clf__estimator__C" if config["model"]["kind"] == "linear_svm" else "clf__C"
+        return "clf__estimator__C" if config.model.kind == "linear_svm" else "clf__C"
     if key not in PIPELINE_PARAMS:
         known = ", ".join([*PIPELINE_PARAMS, "model.C"])
-        raise ValueError(f"tune.space: cannot tune {key!r}; tunable keys: {known}")
+        raise ConfigError(f"tune.space: cannot tune {key!r}; tunable keys: {known}")
     return PIPELINE_PARAMS[key]
 
 
-def tune(config: dict[str, Any], mode: str) -> tuple[dict[str, dict[str, Any]], float]:
+def tune(
+    config: Settings, mode: str, reviews: Reviews | None = None
+) -> tuple[dict[str, dict[str, Any]], float]:
     """Run the configured search on the training split; return the best config overlay."""
-    cfg = config["tune"]
-    train, _ = load_splits(config, mode)
-    keys = list(cfg["space"])
+    cfg = config.tune
+    train = (reviews or load_data(config, mode)).train
+    keys = list(cfg.space)
     space = {
         pipeline_param(k, config): [tuple(v) if isinstance(v, list) else v for v in values]
-        for k, values in cfg["space"].items()
+        for k, values in cfg.space.items()
     }
-    folds = min(cfg["cv_folds"], int(train["label"].value_counts().min()))
-    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config["seed"])
+    if "select__k" in space and config.features.chi2_k is None:
+        raise ConfigError("tune.space: set features.chi2_k to a number to tune it")
+    folds = min(cfg.cv_folds, int(train["label"].value_counts().min()))
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     pipeline = build_pipeline(config, "model")
-    common = {"scoring": cfg["scoring"], "cv": cv, "n_jobs": cfg.get("n_jobs")}
-    if cfg["search"] == "grid":
+    common: dict[str, Any] = {"scoring": cfg.scoring, "cv": cv, "n_jobs": cfg.n_jobs}
+    if cfg.search == "grid":
         search: Any = GridSearchCV(pipeline, space, **common)
     else:
-        n_iter = min(cfg["n_iter"], len(ParameterGrid(space)))
+        n_iter = min(cfg.n_iter, len(ParameterGrid(space)))
         search = RandomizedSearchCV(
-            pipeline, space, n_iter=n_iter, random_state=config["seed"], **common
+            pipeline, space, n_iter=n_iter, random_state=config.seed, **common
         )
     search.fit(train["text"], train["label"])
     best: dict[str, dict[str, Any]] = {}
@@ -66,30 +73,31 @@ def tune(config: dict[str, Any], mode: str) -> tuple[dict[str, dict[str, Any]], 
     return best, float(search.best_score_)
 
 
-def write_best(
-    best: dict[str, Any], score: float, note: str, path: Path = BEST_PARAMS_PATH
-) -> None:
+def write_best(best: dict[str, Any], score: float, note: str, path: Path | None = None) -> Path:
     """Write the overlay with a header saying where it came from."""
+    path = path or best_params_file()
     header = (
         f"# Written by `make tune` on {note}.\n"
         f"# Best cross-validated score on the training split: {score:.4f}.\n"
-        "# Laid over configs/default.yaml by load_config(); delete this file to use the defaults.\n"
+        "# Laid over configs/default.yaml when a step loads the configuration; delete this file"
+        " to use the defaults.\n"
     )
     path.write_text(header + yaml.safe_dump(best, sort_keys=True), encoding="utf-8")
+    return path
 
 
-def main(argv: list[str] | None = None) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--data sample|full``."""
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
     """Tune on the data chosen by ``--data`` or ``$DATA``; write configs/best_params.yaml."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["sample", "full"], help="data mode (default: $DATA)")
-    args = parser.parse_args(argv)
     mode = data_mode(args.data)
-    config = load_config()
-    best, score = tune(config, mode)
-    write_best(best, score, describe_data(config, mode))
-    print(f"Best CV {config['tune']['scoring']}: {score:.4f} with {best}")
-    print(f"Wrote {BEST_PARAMS_PATH.name}; run `make train evaluate` to use it")
-
-
-if __name__ == "__main__":
-    main()
+    config = load_config(tuned=False)  # search around the defaults, not the last result
+    reviews = load_data(config, mode)
+    best, score = tune(config, mode, reviews)
+    path = write_best(best, score, reviews.describe())
+    print(f"Best CV {config.tune.scoring}: {score:.4f} with {best}")
+    print(f"Wrote {shown(path)}; run `make train evaluate` to use it")
+    return 0
