@@ -67,25 +67,3 @@ def get_project_type(name: str, root: Path | None = None) -> ProjectType:
     close = difflib.get_close_matches(name, catalog, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise UnknownProjectTypeError(f"unknown project type '{name}': {hint}known types: {known}")
-
-
-def load_questions(root: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Return every question of the template (common and per-type) by name.
-
-    Reads ``copier.yml`` and ``project_types/*/questions.yml`` the way Copier merges them, ignoring
-    settings (keys starting with ``_``) and the ``!include`` document.
-    """
-    base = root or template_root()
-
-    class _Loader(yaml.SafeLoader):
-        """Treats ``!include`` as an empty document; the included files are read below."""
-
-    _Loader.add_constructor("!include", lambda loader, node: None)
-    questions: dict[str, dict[str, Any]] = {}
-    files = [base / "copier.yml", *sorted(base.glob("project_types/*/questions.yml"))]
-    for path in files:
-        for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader):
-            for name, spec in (document or {}).items():
-                if not name.startswith("_"):
-                    questions[name] = spec if isinstance(spec, dict) else {"default": spec}
-    return questions

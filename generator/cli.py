@@ -163,18 +163,6 @@ def show_type(project_type: str) -> None:
     _print_type(Console(width=None if sys.stdout.isatty() else 120), get_project_type(project_type))
 
 
-def questions_for(project_type: str) -> dict[str, dict[str, Any]]:
-    """The questions a project of ``project_type`` is asked, common ones first."""
-    from .catalog import load_questions
-
-    return {
-        name: spec
-        for name, spec in load_questions().items()
-        if name != "project_type"
-        and ("when" not in spec or f"'{project_type}'" in str(spec["when"]))
-    }
-
-
 def _print_type(console: Any, t: Any) -> None:
     console.print(f"[bold]{t.name}[/bold]: {t.title}")
     console.print(f"  {t.summary}")
@@ -183,13 +171,14 @@ def _print_type(console: Any, t: Any) -> None:
     console.print(f"  baseline:    {t.baseline}")
     console.print(f"  model:       {t.model}")
     console.print(f"  metrics:     {', '.join(t.metrics)}")
+    from .copier_adapter import applicable_questions
+    from .templates import template_root
+
     console.print("  questions (answer with --data KEY=VALUE):")
-    for name, spec in questions_for(t.name).items():
-        choices = spec.get("choices") or ()
-        values = choices.values() if isinstance(choices, dict) else choices
-        allowed = f" [{', '.join(map(str, values))}]" if values else ""
+    for question in applicable_questions(t.name, template_root()).values():
+        allowed = f" [{', '.join(map(str, question.choices))}]" if question.choices else ""
         console.print(
-            f"    {name}: {spec.get('help', '')}{allowed}",
+            f"    {question.name}: {question.help}{allowed} (default: {question.default!r})",
             markup=False,
             highlight=False,
         )
@@ -270,7 +259,8 @@ def new(
     where = (
         os.path.relpath(created.path) if created.path.is_relative_to(Path.cwd()) else created.path
     )
-    click.secho(f"Created {created.answers['project_name']} in {where}", fg="green", bold=True)
+    title = created.answers.get("project_name", created.path.name)
+    click.secho(f"Created {title} in {where}", fg="green", bold=True)
     click.echo(
         "\nNext steps:\n"
         f"  cd {where}\n"
@@ -497,9 +487,10 @@ def config_group() -> None:
 def config_set(key: str, value: str) -> None:
     """Store VALUE as the default answer to question KEY."""
     from .config import set_default
-    from .create import check_data
+    from .copier_adapter import check_data
+    from .templates import template_root
 
-    checked = check_data(parse_data([f"{key}={value}"]))
+    checked = check_data(parse_data([f"{key}={value}"]), template_root())
     click.echo(f"{key} = {checked[key]!r} (in {set_default(key, checked[key])})")
 
 

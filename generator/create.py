@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
-import io
 import logging
 import re
 import shutil
-import sys
 import tempfile
-import warnings
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, redirect_stderr
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import gitops
-from .catalog import get_project_type, load_questions
+from . import copier_adapter, gitops
+from .catalog import get_project_type
 from .config import load_user_config
-from .errors import (
-    DestinationError,
-    GitError,
-    Interrupted,
-    InvalidAnswerError,
-    MlportfolioError,
-    UnsafeTemplateError,
-    UserError,
-)
-from .templates import (
-    TemplateSource,
-    builtin_source,
-    git_environment,
-    installed_copy_source,
-    template_root,
-)
+from .errors import DestinationError, Interrupted, MlportfolioError, UserError
+from .templates import TemplateSource, builtin_source, installed_copy_source, template_root
 
 log = logging.getLogger(__name__)
 
@@ -75,41 +56,6 @@ GIT_DEFAULTS = {
     "author_email": "user.email",
     "github_user": "github.user",
 }
-_CASTS: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str}
-_KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
-_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
-def check_data(data: Mapping[str, Any], root: Path | None = None) -> dict[str, Any]:
-    """Check answers given with ``--data`` against the template's questions and their types.
-
-    Copier would silently ignore an unknown key (a typo such as ``licence``); this names it.
-    ``root`` is a local template directory (default: the built-in template).
-    """
-    questions = load_questions(root)
-    checked: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "project_type":
-            raise InvalidAnswerError(
-                "--data project_type: give the project type as the TYPE argument"
-            )
-        if key not in questions:
-            close = difflib.get_close_matches(key, questions, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise InvalidAnswerError(
-                f"--data {key}: no such question{hint}; see `mlportfolio show TYPE` for the questions"
-            )
-        kind = str(questions[key].get("type", "str"))
-        try:
-            if kind == "bool":
-                checked[key] = value if isinstance(value, bool) else _BOOLEANS[str(value).lower()]
-            else:
-                checked[key] = _CASTS.get(kind, str)(value)
-        except (KeyError, ValueError):
-            raise InvalidAnswerError(
-                f"--data {key}: expected {_KIND_WORDS.get(kind, kind)}, got {value!r}"
-            ) from None
-    return checked
 
 
 def question_defaults(project_type: str, root: Path | None = None) -> dict[str, Any]:
@@ -136,7 +82,11 @@ def create_project(request: NewProject) -> Created:
     source, local_root = _template_of(request)
     if local_root is not None and (local_root / "project_types").is_dir():
         get_project_type(request.project_type, local_root)
-    checked = check_data(request.data, local_root) if local_root else dict(request.data)
+    checked = (
+        copier_adapter.check_data(request.data, local_root, request.project_type)
+        if local_root
+        else dict(request.data)
+    )
     data = {**checked, "project_type": request.project_type}
     user_defaults = question_defaults(request.project_type, local_root)
     # Without DEST the directory is named after the answered slug, which a prompt may change:
@@ -219,69 +169,14 @@ def _render(
     defaults: bool,
     trust: bool = False,
 ) -> dict[str, Any]:
-    """Run Copier into ``target`` and return the answers it recorded."""
-    import copier
-    import yaml
-
-    recorded: dict[str, str] = {}
+    """Render the template into ``target`` and return the answers it recorded."""
+    record: dict[str, str] = {}
     if source == builtin_source() and (shortcut := installed_copy_source()):
-        plain_files, recorded = shortcut
+        plain_files, record = shortcut
         source = TemplateSource(str(plain_files))
-    interactive = not defaults and sys.stdin.isatty()
-    with copier_errors(), git_environment(source.git_env), copier_output_to_log():
-        copier.run_copy(
-            source.src_path,
-            target,
-            data=data,
-            vcs_ref=source.vcs_ref,
-            user_defaults=user_defaults,
-            defaults=not interactive,
-            quiet=True,
-            unsafe=trust,
-            cleanup_on_error=True,
-        )
-    answers_file = target / ".copier-answers.yml"
-    if not answers_file.is_file():
-        return {}
-    if recorded:
-        _record_source(answers_file, recorded)
-    answers: dict[str, Any] = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
-    return answers
-
-
-def _record_source(answers_file: Path, recorded: dict[str, str]) -> None:
-    """Set ``_commit``/``_src_path`` as Copier writes them: sorted first, after the comment."""
-    lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
-    header = [line for line in lines if line.startswith("#")]
-    body = [line for line in lines if not line.startswith(("#", *(f"{k}:" for k in recorded)))]
-    entries = [f"{key}: {value}\n" for key, value in sorted(recorded.items())]
-    answers_file.write_text("".join(header + entries + body), encoding="utf-8")
-
-
-@contextmanager
-def copier_errors() -> Iterator[None]:
-    """Map Copier's and Jinja's exceptions to mlportfolio's, as one line each."""
-    from copier.errors import CopierError
-    from copier.errors import UnsafeTemplateError as CopierUnsafe
-    from jinja2.exceptions import SecurityError, TemplateError
-    from plumbum import ProcessExecutionError
-
-    try:
-        yield
-    except CopierUnsafe as exc:
-        raise UnsafeTemplateError(
-            f"{_one_line(str(exc))}; read the template, then pass --trust to allow it"
-        ) from exc
-    except ValueError as exc:
-        # Copier raises a bare ValueError for a validator's message or a value that does not fit
-        # the question's type; both name the field.
-        raise InvalidAnswerError(_one_line(str(exc))) from exc
-    except ProcessExecutionError as exc:
-        raise GitError(
-            f"git failed while reading the template: {_one_line(str(exc.stderr))}"
-        ) from exc
-    except (CopierError, SecurityError, TemplateError) as exc:
-        raise UserError(f"template error: {_one_line(str(exc))}") from exc
+    return copier_adapter.render(
+        source, target, data, user_defaults, defaults=defaults, trust=trust, record=record
+    )
 
 
 def _move_into_place(rendered: Path, destination: Path) -> None:
@@ -309,27 +204,6 @@ def _move_into_place(rendered: Path, destination: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
         log.debug("wrote %s", relative)
-
-
-@contextmanager
-def copier_output_to_log() -> Iterator[None]:
-    """Route Copier's warnings and stderr notes (e.g. "using HEAD as ref") to the debug log.
-
-    Prompts are unaffected: Copier asks its questions on stdout.
-    """
-    notes = io.StringIO()
-    with warnings.catch_warnings(record=True) as caught, redirect_stderr(notes):
-        warnings.simplefilter("always")
-        yield
-    for warning in caught:
-        log.debug("copier: %s", warning.message)
-    for line in notes.getvalue().splitlines():
-        log.debug("copier: %s", line)
-
-
-def _one_line(message: str) -> str:
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
 
 
 __all__ = ["Created", "MlportfolioError", "NewProject", "create_project", "slugify"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import GitError, PushError, UserError
 
@@ -22,25 +23,44 @@ def require_git() -> str:
     return executable
 
 
-def run(repo_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
+def _git() -> Any:
+    """The GitPython module, imported on first use (it costs ~80 ms) once git is known to exist."""
+    require_git()
+    # Without this, a missing git executable makes `import git` raise a multi-line ImportError.
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    import git
+
+    return git
+
+
+def failure_line(exc: Exception, *secrets: str) -> str:
+    """The last line git wrote to stderr (what went wrong), with any secret removed."""
+    from .github import redact
+
+    git = _git()
+    if isinstance(exc, git.GitCommandError):
+        lines = [line for line in str(exc.stderr or "").strip().splitlines() if line.strip()]
+        text = lines[-1].strip() if lines else f"exit status {exc.status}"
+        text = text.removeprefix("stderr: ").strip().strip("'").strip()
+    else:
+        text = str(exc)
+    return redact(text, *secrets)
+
+
+def run(repo_dir: Path | None, *args: str, env: Mapping[str, str] | None = None) -> str:
     """Run one git command in ``repo_dir`` and return its output as git printed it.
 
-    A failure becomes a one-line ``GitError``. ``new`` and ``update`` run a handful of git
-    commands: plain subprocesses keep that path free of GitPython's import cost.
+    A failure becomes a one-line ``GitError`` naming the command and git's own reason.
     """
-    done = subprocess.run(
-        [require_git(), *args],
-        cwd=repo_dir,
-        env={**os.environ, **(env or {})},
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        detail = done.stderr.strip().splitlines()
-        reason = detail[-1] if detail else f"exit code {done.returncode}"
-        raise GitError(f"git {args[0]} failed in {repo_dir}: {reason}")
-    return done.stdout
+    git = _git()
+    try:
+        output = git.Git(repo_dir).execute(
+            [require_git(), *args], env=dict(env or {}), strip_newline_in_stdout=False
+        )
+    except git.GitCommandError as exc:
+        where = f" in {repo_dir}" if repo_dir else ""
+        raise GitError(f"git {args[0]} failed{where}: {failure_line(exc)}") from None
+    return str(output)
 
 
 def _identity_env(repo_dir: Path, name: str, email: str) -> dict[str, str]:
@@ -49,14 +69,7 @@ def _identity_env(repo_dir: Path, name: str, email: str) -> dict[str, str]:
     A user's own ``user.name``/``user.email`` always wins; the answers fill in when git has none,
     so the first commit works on a fresh machine or in CI.
     """
-    done = subprocess.run(
-        [require_git(), "config", "--get-regexp", r"^user\.(name|email)$"],
-        cwd=repo_dir,
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    configured = {line.split(" ", 1)[0] for line in done.stdout.splitlines()}
+    configured = set(config_values(repo_dir, "user.name", "user.email"))
     env: dict[str, str] = {}
     if "user.name" not in configured and "GIT_AUTHOR_NAME" not in os.environ:
         env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = name
@@ -85,21 +98,29 @@ def commit_all(repo_dir: Path, message: str, *, author: tuple[str, str]) -> str:
     return run(repo_dir, "rev-parse", "HEAD").strip()
 
 
-def global_config(*keys: str) -> dict[str, str]:
-    """Read values from the user's git config in one call; unset keys (or no git) are left out."""
-    if not shutil.which("git"):
+def config_values(repo_dir: Path | None, *keys: str) -> dict[str, str]:
+    """Read values from git config (the repository's, else the user's) in one call.
+
+    Unset keys are left out; without git, nothing is set.
+    """
+    if not shutil.which("git") and not os.environ.get("GIT_PYTHON_GIT_EXECUTABLE"):
         return {}
     pattern = "^(" + "|".join(re.escape(key) for key in keys) + ")$"
-    # one plain subprocess: this runs on every `new`, before GitPython is needed at all
-    done = subprocess.run(
-        ["git", "config", "--get-regexp", pattern], check=False, capture_output=True, text=True
-    )
+    try:
+        output = run(repo_dir, "config", "--get-regexp", pattern)
+    except GitError:  # git exits 1 when no key matches
+        return {}
     values = {}
-    for line in done.stdout.splitlines():
+    for line in output.splitlines():
         key, _, value = line.partition(" ")
         if value.strip():
             values[key] = value.strip()
     return values
+
+
+def global_config(*keys: str) -> dict[str, str]:
+    """Read values from the user's git config; unset keys (or no git) are left out."""
+    return config_values(None, *keys)
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,30 +137,13 @@ class LocalRepo:
     remotes: dict[str, str]
 
 
-def _git_failure(exc: Exception, *secrets: str) -> str:
-    """The last line git wrote to stderr, with any secret removed."""
-    import git
-
-    from .github import redact
-
-    if isinstance(exc, git.GitCommandError):
-        lines = [line for line in str(exc.stderr or "").strip().splitlines() if line.strip()]
-        text = lines[-1].strip() if lines else f"exit status {exc.status}"
-        text = text.removeprefix("stderr: ").strip().strip("'").strip()
-    else:
-        text = str(exc)
-    return redact(text, *secrets)
-
-
 def inspect_repo(path: Path, branch: str | None = None) -> LocalRepo:
     """Check that ``path`` is a git repository ready to publish: a commit, a branch, clean.
 
     Raises:
         UserError: it is not, with the commands that fix it.
     """
-    require_git()
-    import git
-
+    git = _git()
     try:
         repo = git.Repo(path, search_parent_directories=False)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -219,13 +223,13 @@ def auth_env(url: str, token: str) -> dict[str, str]:
 
 def remote_heads(root: Path, url: str, env: dict[str, str], token: str) -> dict[str, str]:
     """The branches of the repository at ``url`` and their commits (``git ls-remote --heads``)."""
-    import git
+    git = _git()
 
     try:
         with git.Repo(root) as repo:
             out = repo.git.ls_remote("--heads", url, env=env)
     except git.GitCommandError as exc:
-        raise GitError(f"cannot read {url}: {_git_failure(exc, token)}") from None
+        raise GitError(f"cannot read {url}: {failure_line(exc, token)}") from None
     heads: dict[str, str] = {}
     for line in str(out).splitlines():
         sha, _, ref = line.partition("\t")
@@ -236,7 +240,7 @@ def remote_heads(root: Path, url: str, env: dict[str, str], token: str) -> dict[
 
 def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
     """Whether commit ``ancestor`` exists here and is in the history of ``descendant``."""
-    import git
+    git = _git()
 
     with git.Repo(root) as repo:
         try:
@@ -248,7 +252,7 @@ def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
 
 def set_remote(root: Path, name: str, url: str) -> str:
     """Make remote ``name`` point at ``url``; returns ``added``, ``updated`` or ``unchanged``."""
-    import git
+    git = _git()
 
     with git.Repo(root) as repo:
         try:
@@ -260,7 +264,7 @@ def set_remote(root: Path, name: str, url: str) -> str:
             repo.remote(name).set_url(url)
             return "updated"
         except git.GitCommandError as exc:
-            raise GitError(f"cannot set remote {name}: {_git_failure(exc)}") from None
+            raise GitError(f"cannot set remote {name}: {failure_line(exc)}") from None
 
 
 def push(root: Path, remote: str, branch: str, env: dict[str, str], token: str) -> None:
@@ -269,7 +273,7 @@ def push(root: Path, remote: str, branch: str, env: dict[str, str], token: str) 
     Raises:
         PushError: the remote refused (e.g. not a fast-forward) or the push failed.
     """
-    import git
+    git = _git()
 
     from .github import redact
 
@@ -290,4 +294,4 @@ def push(root: Path, remote: str, branch: str, env: dict[str, str], token: str) 
                     "not have (not a fast-forward); nothing was overwritten. Run `git pull "
                     f"--rebase {remote} {branch}` to combine them, then re-run"
                 ) from None
-            raise PushError(f"git push failed: {_git_failure(exc, token)}") from None
+            raise PushError(f"git push failed: {failure_line(exc, token)}") from None

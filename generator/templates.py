@@ -115,6 +115,18 @@ def git_environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 TEMPLATE_PARTS = ("copier.yml", "template", "project_types")
+_IGNORED = ("__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".mypy_cache")
+
+
+def bundled_versions() -> list[str]:
+    """The template versions (``v1.2.3`` tags) the installed bundle carries; empty without one."""
+    if not _BUNDLE.is_file():
+        return []
+    from .gitops import run
+
+    refs = run(None, "ls-remote", "--tags", "--refs", "--", str(_BUNDLE)).splitlines()
+    tags = [line.rsplit("refs/tags/", 1)[-1] for line in refs if "refs/tags/" in line]
+    return sorted(tags, key=lambda tag: tuple(int(p) for p in tag.lstrip("v").split(".")))
 
 
 def export_template(destination: Path) -> str:
@@ -125,38 +137,30 @@ def export_template(destination: Path) -> str:
     """
     import shutil
 
-    import git
-
     from .errors import DestinationError
-    from .gitops import FALLBACK_IDENTITY, require_git
+    from .gitops import FALLBACK_IDENTITY, commit_all, require_git, run
 
     require_git()
     tag = f"v{__version__}"
-    if destination.exists() and any(destination.iterdir()):
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise DestinationError(f"{destination} exists and is not empty; choose a new directory")
     if _BUNDLE.is_file():
-        repo = git.Repo.clone_from(str(_BUNDLE), destination, branch=tag)
-        repo.git.checkout("-B", "main")
-        repo.delete_remote(repo.remote("origin"))  # it points into site-packages
+        run(None, "clone", "--quiet", "--branch", tag, "--", str(_BUNDLE), str(destination))
+        run(destination, "checkout", "--quiet", "-B", "main")
+        run(destination, "remote", "remove", "origin")  # it points into site-packages
         return tag
     root = template_root()
     destination.mkdir(parents=True, exist_ok=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache")
     for part in TEMPLATE_PARTS:
         source = root / part
         if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=ignore)
+            # links inside the template (a type's link to template/) stay links
+            shutil.copytree(
+                source, destination / part, symlinks=True, ignore=shutil.ignore_patterns(*_IGNORED)
+            )
         else:
             shutil.copy2(source, destination / part)
-    repo = git.Repo.init(destination, initial_branch="main")
-    repo.git.add(A=True)
-    name, email = FALLBACK_IDENTITY
-    with repo.git.custom_environment(
-        GIT_AUTHOR_NAME=name,
-        GIT_AUTHOR_EMAIL=email,
-        GIT_COMMITTER_NAME=name,
-        GIT_COMMITTER_EMAIL=email,
-    ):
-        repo.git.commit("--quiet", "--no-verify", "-m", f"mlportfolio template {tag}")
-    repo.create_tag(tag)
+    run(destination, "init", "--quiet", "--initial-branch=main")
+    commit_all(destination, f"mlportfolio template {tag}", author=FALLBACK_IDENTITY)
+    run(destination, "tag", tag)
     return tag

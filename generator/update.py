@@ -14,17 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import __version__
-from .create import check_data, copier_errors, copier_output_to_log
+from . import __version__, copier_adapter
 from .errors import UpdateConflictError, UserError
 from .gitops import commit_all
 from .gitops import run as git_run
-from .templates import CANONICAL_URL, TemplateSource, git_environment, source_for, template_root
+from .templates import (
+    CANONICAL_URL,
+    TemplateSource,
+    bundled_versions,
+    git_environment,
+    source_for,
+    template_root,
+)
 
-ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT_MARKER = re.compile(r"^(<{7} |>{7} )", re.MULTILINE)
+TEMPLATE_URL = re.compile(r"^(https?|ssh|git|file)://[^\s]+$|^[\w.-]+@[\w.-]+:[^\s]+$|^gh:|^gl:")
 VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)")
 
 
@@ -72,15 +76,17 @@ def version_key(ref: str) -> tuple[int, ...]:
 
 def read_answers(project: Path) -> dict[str, Any]:
     """The project's recorded answers, or why it cannot be updated."""
-    answers_file = project / ANSWERS_FILE
-    if not answers_file.is_file():
+    answers = copier_adapter.read_answers(project)
+    if not answers.get("_src_path") or not answers.get("_commit"):
         raise UserError(
-            f"{project} was not made by mlportfolio (no {ANSWERS_FILE}); nothing to update"
+            f"{project / copier_adapter.ANSWERS_FILE} lacks _src_path or _commit: the project's "
+            "template version is unknown"
         )
-    answers = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
-    if not isinstance(answers, dict) or not answers.get("_src_path") or not answers.get("_commit"):
+    src = str(answers["_src_path"])
+    if not (TEMPLATE_URL.match(src) or Path(src).expanduser().is_dir()):
         raise UserError(
-            f"{answers_file} lacks _src_path or _commit: the project's template version is unknown"
+            f"{project / copier_adapter.ANSWERS_FILE}: _src_path {src[:80]!r} is neither a git URL "
+            "nor an existing template directory: restore it from git"
         )
     return answers
 
@@ -101,7 +107,8 @@ def latest_version(answers: Mapping[str, Any]) -> str:
     src = str(answers["_src_path"])
     if src == CANONICAL_URL:
         return f"v{__version__}"
-    tags = git_run(Path.cwd(), "ls-remote", "--tags", "--refs", src)
+    # `--` keeps a value from the answers file from being read as an option (--upload-pack=...)
+    tags = git_run(Path.cwd(), "ls-remote", "--tags", "--refs", "--", src)
     versions = [line.rsplit("refs/tags/", 1)[-1] for line in tags.splitlines()]
     versions = [v for v in versions if version_key(v)]
     if not versions:
@@ -126,6 +133,7 @@ def update_project(request: UpdateRequest) -> UpdateResult:
     with git_environment(source.git_env):
         target = _target_ref(request.to, answers)
     current = str(answers["_commit"])
+    _require_known_version(current, answers)
     if version_key(current) > version_key(target):
         raise UserError(
             f"the project uses template {current}, newer than {target}: upgrade mlportfolio "
@@ -133,7 +141,12 @@ def update_project(request: UpdateRequest) -> UpdateResult:
         )
     # the questions to check --data against: the built-in template's, or a local template's
     root = template_root() if answers["_src_path"] == CANONICAL_URL else Path(source.src_path)
-    data = check_data(request.data, root) if root.is_dir() else dict(request.data)
+    project_type = answers.get("project_type")
+    data = (
+        copier_adapter.check_data(request.data, root, str(project_type) if project_type else None)
+        if root.is_dir()
+        else dict(request.data)
+    )
     if request.dry_run:
         with tempfile.TemporaryDirectory() as tmp:
             clone = Path(tmp) / project.name
@@ -150,6 +163,22 @@ def update_project(request: UpdateRequest) -> UpdateResult:
     return UpdateResult(current, target, changed, commit=commit)
 
 
+def _require_known_version(current: str, answers: Mapping[str, Any]) -> None:
+    """A three-way update needs the project's own template version: say so if it is missing."""
+    if answers["_src_path"] != CANONICAL_URL:
+        return
+    carried = bundled_versions()
+    if carried and current not in carried:
+        listed = ", ".join(carried)
+        raise UserError(
+            f"the project was made from template {current}, which this mlportfolio "
+            f"({__version__}) does not carry (it has {listed}): an update needs the project's "
+            f"own version to keep your edits; install a mlportfolio release that has "
+            f"{current} (pip install 'mlportfolio=={current.removeprefix('v')}') and update "
+            "with it"
+        )
+
+
 def _target_ref(to: str | None, answers: Mapping[str, Any]) -> str:
     if to is None:
         return latest_version(answers)
@@ -160,20 +189,7 @@ def _run_update(
     project: Path, source: TemplateSource, target: str, data: dict[str, Any], trust: bool
 ) -> list[str]:
     """Run Copier's update in ``project``; return the changed files or raise on conflicts."""
-    import copier
-
-    with copier_errors(), git_environment(source.git_env), copier_output_to_log():
-        copier.run_update(
-            project,
-            data=data,
-            vcs_ref=target,
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=trust,
-            conflict="inline",
-            skip_answered=True,
-        )
+    copier_adapter.update(project, source, target, data, trust=trust)
     status = git_run(project, "status", "--porcelain", "--untracked-files=all").splitlines()
     changed = sorted({line[3:].split(" -> ")[-1] for line in status})
     conflicts = _conflicts(project, changed)

@@ -1,0 +1,344 @@
+"""The one place that speaks to Copier: render, update, answers files, questions, errors.
+
+Everything Copier-specific stays here, so the rest of mlportfolio works with plain data: a
+:class:`~mlportfolio.templates.TemplateSource`, answers as dicts, and mlportfolio's own errors.
+``import copier`` costs ~0.3 s, so it happens inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import logging
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import (
+    GitError,
+    Interrupted,
+    InvalidAnswerError,
+    UnsafeTemplateError,
+    UserError,
+)
+from .templates import TemplateSource, git_environment
+
+log = logging.getLogger(__name__)
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+_CASTS: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str}
+_KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """One question as a project of a given type is asked it."""
+
+    name: str
+    help: str
+    kind: str
+    default: Any
+    choices: tuple[Any, ...]
+
+
+def one_line(message: str) -> str:
+    """The last non-empty line of a (possibly multi-line) message: where tools put the reason."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+@contextmanager
+def copier_errors() -> Iterator[None]:
+    """Map Copier's and Jinja's exceptions to mlportfolio's, as one line each."""
+    from copier.errors import CopierAnswersInterrupt, CopierError
+    from copier.errors import UnsafeTemplateError as CopierUnsafe
+    from jinja2.exceptions import SecurityError, TemplateError
+    from plumbum import ProcessExecutionError
+
+    try:
+        yield
+    except CopierAnswersInterrupt as exc:  # Ctrl-C at a prompt; its repr is kilobytes long
+        raise Interrupted("interrupted: nothing was written") from exc
+    except CopierUnsafe as exc:
+        raise UnsafeTemplateError(
+            "the template runs code on your machine (tasks, migrations or Jinja extensions): "
+            "read it, then pass --trust to allow it"
+        ) from exc
+    except ValueError as exc:
+        # Copier raises a bare ValueError for a validator's message or a value that does not fit
+        # the question's type; both name the field.
+        raise InvalidAnswerError(one_line(str(exc))) from exc
+    except ProcessExecutionError as exc:
+        raise GitError(
+            f"git failed while reading the template: {one_line(str(exc.stderr))}"
+        ) from exc
+    except (CopierError, SecurityError, TemplateError) as exc:
+        raise UserError(f"template error: {one_line(str(exc))}") from exc
+
+
+@contextmanager
+def copier_output_to_log() -> Iterator[None]:
+    """Route Copier's warnings and stderr notes (e.g. "using HEAD as ref") to the debug log.
+
+    Prompts are unaffected: Copier asks its questions on stdout.
+    """
+    notes = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, redirect_stderr(notes):
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        log.debug("copier: %s", warning.message)
+    for line in notes.getvalue().splitlines():
+        log.debug("copier: %s", line)
+
+
+@contextmanager
+def _copier(source: TemplateSource) -> Iterator[None]:
+    """Everything a Copier call needs around it: error mapping, git redirection, quiet output."""
+    with copier_errors(), git_environment(source.git_env), copier_output_to_log():
+        yield
+
+
+# --------------------------------------------------------------------------------------------
+# Questions
+
+
+def load_questions(root: Path) -> dict[str, dict[str, Any]]:
+    """Every question of the template at ``root`` (common and per-type) by name, as written.
+
+    Reads ``copier.yml`` and ``project_types/*/questions.yml`` the way Copier merges them,
+    ignoring settings (keys starting with ``_``) and the ``!include`` document.
+    """
+
+    class _Loader(yaml.SafeLoader):
+        """Treats ``!include`` as an empty document; the included files are read below."""
+
+    _Loader.add_constructor("!include", lambda loader, node: None)
+    questions: dict[str, dict[str, Any]] = {}
+    files = [root / "copier.yml", *sorted(root.glob("project_types/*/questions.yml"))]
+    for path in files:
+        if not path.is_file():
+            continue
+        for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader):
+            for name, spec in (document or {}).items():
+                if not name.startswith("_"):
+                    questions[name] = spec if isinstance(spec, dict) else {"default": spec}
+    return questions
+
+
+def is_computed(spec: Mapping[str, Any]) -> bool:
+    """A question with ``when: false`` is computed by the template, never asked or answered."""
+    return spec.get("when") is False or str(spec.get("when", "")).strip().lower() == "false"
+
+
+def check_data(
+    data: Mapping[str, Any], root: Path, project_type: str | None = None
+) -> dict[str, Any]:
+    """Check answers given with ``--data`` against the template's questions and their types.
+
+    Copier silently ignores an unknown key (a typo such as ``licence``) and an answer to a
+    question that ``when`` hides; this names both. With ``project_type``, a question of another
+    type is refused too.
+    """
+    questions = load_questions(root)
+    conditional = any("when" in questions.get(key, {}) for key in data)
+    # asking Copier costs a dry run: only when an answer's question depends on the type
+    applicable = (
+        set(applicable_questions(project_type, root)) if project_type and conditional else None
+    )
+    checked: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "project_type":
+            raise InvalidAnswerError(
+                "--data project_type: give the project type as the TYPE argument"
+            )
+        if key not in questions or is_computed(questions[key]):
+            answerable = [name for name, spec in questions.items() if not is_computed(spec)]
+            close = difflib.get_close_matches(key, answerable, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise InvalidAnswerError(
+                f"--data {key}: no such question{hint}; see `mlportfolio show TYPE` for the questions"
+            )
+        if applicable is not None and key not in applicable:
+            raise InvalidAnswerError(
+                f"--data {key}: not a question of the {project_type} type (it belongs to "
+                f"another type); see `mlportfolio show {project_type}`"
+            )
+        kind = str(questions[key].get("type", "str"))
+        try:
+            if kind == "bool":
+                checked[key] = value if isinstance(value, bool) else _BOOLEANS[str(value).lower()]
+            else:
+                checked[key] = _CASTS.get(kind, str)(value)
+        except (KeyError, ValueError):
+            raise InvalidAnswerError(
+                f"--data {key}: expected {_KIND_WORDS.get(kind, kind)}, got {value!r}"
+            ) from None
+    return checked
+
+
+def applicable_questions(project_type: str, root: Path) -> dict[str, QuestionInfo]:
+    """The questions a project of ``project_type`` is asked, in order, with their defaults.
+
+    Copier itself decides: a dry run (``pretend``) of a copy with that type answers every
+    question with its default and hides those whose ``when`` is false for it.
+    """
+    import copier
+
+    questions = load_questions(root)
+    target = Path(tempfile.mkdtemp(prefix="mlportfolio-questions-"))
+    try:
+        _copy_questionnaire(root, target / "template")
+        with _copier(TemplateSource(str(target / "template"))):
+            worker = copier.run_copy(
+                str(target / "template"),
+                target / "project",
+                data={"project_type": project_type},
+                defaults=True,
+                pretend=True,
+                quiet=True,
+            )
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+    answers = worker.answers
+    shown: dict[str, QuestionInfo] = {}
+    for name, spec in questions.items():
+        if name == "project_type" or name in answers.hidden or is_computed(spec):
+            continue
+        choices = spec.get("choices") or ()
+        values = tuple(choices.values() if isinstance(choices, dict) else choices)
+        shown[name] = QuestionInfo(
+            name=name,
+            help=str(spec.get("help", "")),
+            kind=str(spec.get("type", "str")),
+            default=answers.combined.get(name),
+            choices=values,
+        )
+    return shown
+
+
+def _copy_questionnaire(root: Path, target: Path) -> None:
+    """Copy what Copier needs to ask the template's questions: its folders and YAML files.
+
+    That is copier.yml, included question files and data files that defaults read; nothing to
+    render.
+    A dry run from this copy is fast and never clones ``root``, even when it is a git repository.
+    """
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        # hidden folders (.git, .venv, caches) hold nothing Copier reads to ask questions
+        if any(part.startswith(".") for part in relative.parts) or path.is_symlink():
+            continue
+        if path.is_dir():
+            (target / relative).mkdir(parents=True, exist_ok=True)
+        elif path.suffix in (".yml", ".yaml"):
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+
+
+# --------------------------------------------------------------------------------------------
+# Answers files
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    """The answers a project recorded in its answers file, or why they cannot be read."""
+    answers_file = project / ANSWERS_FILE
+    if not answers_file.is_file():
+        raise UserError(
+            f"{project} was not made by mlportfolio (no {ANSWERS_FILE}); nothing to update"
+        )
+    try:
+        answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        reason = one_line(str(exc)) if isinstance(exc, yaml.YAMLError) else "not UTF-8 text"
+        raise UserError(
+            f"{answers_file} is not valid YAML ({reason}): restore it from git"
+        ) from None
+    if not isinstance(answers, dict):
+        raise UserError(f"{answers_file} does not hold answers: restore it from git")
+    return answers
+
+
+def _record_source(answers_file: Path, recorded: Mapping[str, str]) -> None:
+    """Set ``_commit``/``_src_path`` as Copier writes them: sorted first, after the comment."""
+    lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = [line for line in lines if line.startswith("#")]
+    body = [line for line in lines if not line.startswith(("#", *(f"{k}:" for k in recorded)))]
+    entries = [f"{key}: {value}\n" for key, value in sorted(recorded.items())]
+    answers_file.write_text("".join(header + entries + body), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering and updating
+
+
+def render(
+    source: TemplateSource,
+    target: Path,
+    data: Mapping[str, Any],
+    user_defaults: Mapping[str, Any],
+    *,
+    defaults: bool,
+    trust: bool = False,
+    record: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Render ``source`` into ``target`` (a new directory) and return the recorded answers.
+
+    Without ``defaults`` and on a terminal, Copier asks the questions. ``record`` sets
+    ``_src_path``/``_commit`` in the answers file (for a render from plain files that stand for
+    a tagged release).
+    """
+    import copier
+
+    interactive = not defaults and sys.stdin.isatty()
+    with _copier(source):
+        copier.run_copy(
+            source.src_path,
+            target,
+            data=dict(data),
+            vcs_ref=source.vcs_ref,
+            user_defaults=dict(user_defaults),
+            defaults=not interactive,
+            quiet=True,
+            unsafe=trust,
+            cleanup_on_error=True,
+        )
+    answers_file = target / ANSWERS_FILE
+    if not answers_file.is_file():
+        return {}
+    if record:
+        _record_source(answers_file, record)
+    return read_answers(target)
+
+
+def update(
+    project: Path, source: TemplateSource, vcs_ref: str, data: Mapping[str, Any], *, trust: bool
+) -> None:
+    """Run Copier's three-way update of ``project`` to ``vcs_ref``; conflicts stay inline.
+
+    Copier reports success even when it leaves conflicts: the caller looks for them.
+    """
+    import copier
+
+    with _copier(source):
+        copier.run_update(
+            project,
+            data=dict(data),
+            vcs_ref=vcs_ref,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=trust,
+            conflict="inline",
+            skip_answered=True,
+        )
