@@ -4,15 +4,21 @@ The template lives at the repository root (``copier.yml``, ``template/``, ``proj
 that Copier's Jinja loader can reach every type's files; an editable install reads it from there.
 A wheel carries it twice, both made here at build time:
 
-- ``mlportfolio/_template/``: the plain files, which ``list``/``show`` read;
-- ``mlportfolio/_template.bundle``: a git bundle whose tag ``v<version>`` holds the template, so
-  Copier records a resolvable ``_commit`` and ``mlportfolio update`` can run offline.
+- ``mlportfolio/_template/``: the plain files, which ``new``, ``list`` and ``show`` read;
+- ``mlportfolio/_template.bundle``: a git bundle with one commit per released template version,
+  tagged ``v<version>`` (every release in ``[tool.mlportfolio.releases]`` of pyproject.toml, then
+  this tree), so Copier records a resolvable ``_commit`` and ``mlportfolio update`` works offline
+  for a project made by any release.
+
+Links inside the template (each type's link to template/) are copied as the files they point to,
+so the wheel and the bundle work where links do not (Windows, zip files).
 """
 
 import os
 import shutil
 import subprocess
 import tempfile
+import tomllib
 from pathlib import Path
 
 from setuptools import setup
@@ -34,15 +40,21 @@ GIT_ENV = {
 }
 
 
-def copy_template(target: Path) -> None:
-    """Copy the template's files into ``target``."""
+def copy_template(source_root: Path, target: Path) -> None:
+    """Copy the template's files from ``source_root`` into ``target``, links resolved."""
     target.mkdir(parents=True, exist_ok=True)
     for part in TEMPLATE_PARTS:
-        source = ROOT / part
+        source = source_root / part
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=IGNORED, dirs_exist_ok=True)
-        else:
+        elif source.is_file():
             shutil.copy2(source, target / part)
+
+
+def released_versions() -> dict[str, str]:
+    """The ledger of releases: version -> commit of this repository."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return dict(config.get("tool", {}).get("mlportfolio", {}).get("releases", {}))
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -61,31 +73,55 @@ def commit_template(repo: Path, message: str, tag: str) -> None:
     git("tag", "--force", tag, cwd=repo)
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """Order versions numerically."""
+    return tuple(int(part) for part in version.split("."))
+
+
 def build_bundle(version: str, bundle: Path) -> None:
     """Write a git bundle holding the template only, one commit per released version.
 
-    Each ``v*`` tag of this repository becomes a commit of that version's template, and the tree
-    as it is now becomes ``v<version>``: a project made by an older release can still be updated,
-    since Copier needs the project's old template to tell the user's edits from the template's.
+    Each release of the ledger becomes a commit of that version's template, taken from the
+    recorded commit of this repository, and the tree as it is now becomes ``v<version>``: a
+    project made by an older release can still be updated, since Copier needs the project's old
+    template to tell the user's edits from the template's.
     """
+    releases = {v: c for v, c in released_versions().items() if v != version}
+    if releases and not (ROOT / ".git").exists():
+        raise SystemExit(
+            "building the template bundle needs this repository's git history for the releases "
+            f"{', '.join(releases)}: build from a git clone"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "template"
         git("init", "--quiet", "-b", "main", str(repo), cwd=ROOT)
-        released = []
-        if (ROOT / ".git").exists():
-            tags = git("tag", "--list", "v*", "--sort=v:refname", cwd=ROOT).split()
-            released = [t for t in tags if t != f"v{version}"]
-        for tag in released:
-            present = git("ls-tree", "--name-only", tag, "--", *TEMPLATE_PARTS, cwd=ROOT).split()
-            if "copier.yml" not in present:
-                continue
-            archive = Path(tmp) / "old.tar"
-            git("archive", "--format=tar", "-o", str(archive), tag, "--", *present, cwd=ROOT)
+        for released in sorted(releases, key=version_key):
+            commit = releases[released]
+            try:
+                present = git("ls-tree", "--name-only", commit, "--", *TEMPLATE_PARTS, cwd=ROOT)
+            except subprocess.CalledProcessError:
+                raise SystemExit(
+                    f"commit {commit} of release {released} is not in this clone: "
+                    "fetch the full history (git fetch --unshallow) and build again"
+                ) from None
+            unpacked = Path(tmp) / f"v{released}"
+            archive = Path(tmp) / f"v{released}.tar"
+            git(
+                "archive",
+                "--format=tar",
+                "-o",
+                str(archive),
+                commit,
+                "--",
+                *present.split(),
+                cwd=ROOT,
+            )
+            shutil.unpack_archive(archive, unpacked)
             git("rm", "-r", "--quiet", "--ignore-unmatch", ".", cwd=repo)
-            shutil.unpack_archive(archive, repo)
-            commit_template(repo, f"Template of mlportfolio {tag[1:]}", tag)
+            copy_template(unpacked, repo)
+            commit_template(repo, f"Template of mlportfolio {released}", f"v{released}")
         git("rm", "-r", "--quiet", "--ignore-unmatch", ".", cwd=repo)
-        copy_template(repo)
+        copy_template(ROOT, repo)
         commit_template(repo, f"Template of mlportfolio {version}", f"v{version}")
         bundle.parent.mkdir(parents=True, exist_ok=True)
         git(
@@ -103,7 +139,7 @@ class BuildPyWithTemplate(build_py):
             return
         package = Path(self.build_lib) / "mlportfolio"
         shutil.rmtree(package / "_template", ignore_errors=True)
-        copy_template(package / "_template")
+        copy_template(ROOT, package / "_template")
         build_bundle(self.distribution.get_version(), package / "_template.bundle")
 
 
