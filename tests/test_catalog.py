@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from mlportfolio.catalog import get_project_type, load_catalog, load_questions
+from mlportfolio.catalog import get_project_type, load_catalog
+from mlportfolio.copier_adapter import load_questions
 from mlportfolio.errors import MlportfolioError, UnknownProjectTypeError
 from mlportfolio.templates import template_root
 
@@ -16,7 +17,7 @@ def test_every_project_type_directory_is_in_the_catalog() -> None:
 
 
 def test_every_type_is_a_choice_of_the_project_type_question() -> None:
-    choices = load_questions()["project_type"]["choices"]
+    choices = load_questions(template_root())["project_type"]["choices"]
     assert set(choices.values()) == set(load_catalog())
 
 

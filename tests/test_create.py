@@ -8,7 +8,7 @@ import yaml
 
 from mlportfolio import create as create_module
 from mlportfolio import gitops
-from mlportfolio.create import NewProject, check_data, create_project, slugify
+from mlportfolio.create import NewProject, create_project, slugify
 from mlportfolio.errors import DestinationError, GitError, Interrupted, InvalidAnswerError
 
 
@@ -177,22 +177,6 @@ def test_invalid_answers_name_the_field_and_create_nothing(
     with pytest.raises(InvalidAnswerError, match=message):
         make(tmp_path, data=data)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_check_data_names_unknown_keys_with_a_suggestion() -> None:
-    with pytest.raises(InvalidAnswerError, match=r"licence: no such question.*'license'"):
-        check_data({"licence": "MIT"})
-
-
-def test_check_data_converts_types() -> None:
-    assert check_data({"top_k": "7", "seed": 3}) == {"top_k": 7, "seed": 3}
-    with pytest.raises(InvalidAnswerError, match="top_k: expected an integer, got 'abc'"):
-        check_data({"top_k": "abc"})
-
-
-def test_check_data_rejects_project_type() -> None:
-    with pytest.raises(InvalidAnswerError, match="TYPE argument"):
-        check_data({"project_type": "recommender"})
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,6 @@ JINJA_LEFTOVERS = re.compile(
     r"|\{%-?\s*(if|elif|else|endif|for|endfor|include|set|raw|endraw|macro|block|yield)\b"
     r"|\{#"
 )
-COMMON_MODULES = {"__init__.py", "config.py", "report.py"}
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -83,16 +82,21 @@ def test_no_jinja_leftovers(project: Path) -> None:
         assert not leftover, f"{path.relative_to(project)} contains {leftover.group()!r}"
 
 
+def names(folder: Path, pattern: str) -> set[str]:
+    return {p.name.removesuffix(".jinja") for p in folder.glob(pattern)}
+
+
 def test_only_its_own_types_files(project: Path) -> None:
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     own = template_root() / "project_types" / answers["project_type"]
+    common = template_root() / "template"
     package = project / "src" / answers["package_name"]
-    assert {p.name for p in package.glob("*.py")} == COMMON_MODULES | {
-        p.name for p in (own / "src").glob("*.py")
-    }
-    assert {p.name for p in (project / "tests").glob("*.py")} == {
-        p.name for p in (own / "tests").glob("*.py")
-    }
+    assert names(package, "*.py") == names(common / "src" / "{{ package_name }}", "*.py*") | names(
+        own / "src" / "{{ package_name }}", "*.py*"
+    )
+    assert names(project / "tests", "*.py") == names(common / "tests", "*.py*") | names(
+        own / "tests", "*.py*"
+    )
 
 
 def test_project_tests_pass(project: Path) -> None:

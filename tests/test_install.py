@@ -99,3 +99,108 @@ def test_new_renders_exactly_what_copier_renders_from_the_bundle(
         if p.is_file()
     }
     assert a == b
+
+
+RELEASED = "0.1.0"
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``bin`` directory of a venv with mlportfolio 0.1.0 built from its recorded commit."""
+    import tomllib
+
+    from uv import find_uv_bin
+
+    ledger = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mlportfolio"]
+    commit = ledger["releases"][RELEASED]
+    work = tmp_path_factory.mktemp("released")
+    run(["git", "worktree", "add", "--detach", str(work / "src"), commit], ROOT)
+    try:
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--no-deps",
+                "-w",
+                str(work),
+                str(work / "src"),
+            ],
+            work,
+        )
+    finally:
+        run(["git", "worktree", "remove", "--force", str(work / "src")], ROOT)
+    uv = find_uv_bin()
+    run([uv, "venv", "--quiet", "--python", sys.executable, str(work / "venv")], work)
+    wheel = next(work.glob(f"mlportfolio-{RELEASED}-*.whl"))
+    run([uv, "pip", "install", "--quiet", "--python", str(work / "venv"), str(wheel)], work)
+    return work / "venv" / "bin"
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def test_a_project_of_the_previous_release_updates_and_keeps_the_users_edit(
+    installed: Path, released: Path, tmp_path: Path
+) -> None:
+    old = run([str(released / "mlportfolio"), "--version"], tmp_path).stdout.split()[-1]
+    assert old == RELEASED
+    run([str(released / "mlportfolio"), "new", "recommender", "p", "--defaults", "-q"], tmp_path)
+    project = tmp_path / "p"
+    datasheet = project / "data" / "README.md"
+    datasheet.write_text(datasheet.read_text() + "\n## My notes\n\nWritten by the user.\n")
+    run(
+        [
+            "git",
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qam",
+            "my notes",
+        ],
+        project,
+    )
+
+    done = run([str(installed / "mlportfolio"), "update", "--commit"], project)
+    new = run([str(installed / "mlportfolio"), "--version"], tmp_path).stdout.split()[-1]
+    assert f"Updated v{RELEASED} -> v{new}" in done.stdout
+    assert "Written by the user." in datasheet.read_text()
+    assert run(["git", "status", "--porcelain"], project).stdout == ""
+    assert "<<<<<<<" not in "".join(p.read_text(errors="replace") for p in project.rglob("*.py"))
+
+    # every file the user did not touch is exactly what the new release makes from scratch
+    run(
+        [str(installed / "mlportfolio"), "new", "recommender", "fresh", "--defaults", "-q"],
+        tmp_path,
+    )
+    updated, fresh = files(project), files(tmp_path / "fresh")
+    del updated["data/README.md"], fresh["data/README.md"]
+    assert updated == fresh
+
+
+def test_an_unknown_recorded_version_says_which_and_what_to_do(
+    installed: Path, tmp_path: Path
+) -> None:
+    run([str(installed / "mlportfolio"), "new", "recommender", "p", "--defaults", "-q"], tmp_path)
+    project = tmp_path / "p"
+    answers = project / ".copier-answers.yml"
+    text = answers.read_text()
+    version = yaml.safe_load(text)["_commit"]
+    answers.write_text(text.replace(f"_commit: {version}", "_commit: v0.0.9"))
+    run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qam", "old"],
+        project,
+    )
+    done = run([str(installed / "mlportfolio"), "update"], project, check=False)
+    assert done.returncode == 1
+    assert "v0.0.9" in done.stderr and f"v{RELEASED}" in done.stderr
+    assert "pip install 'mlportfolio==0.0.9'" in done.stderr

@@ -8,18 +8,14 @@ import yaml
 
 from mlportfolio.create import NewProject, create_project
 from mlportfolio.errors import UnsafeTemplateError, UpdateConflictError, UserError
-from mlportfolio.templates import export_template
 from mlportfolio.update import UpdateRequest, check_update, update_project, version_key
 
 from .conftest import run_cli
+from .helpers import git_save, tiny_template
 
 
 def commit_all(repo_dir: Path, message: str, tag: str | None = None) -> None:
-    repo = git.Repo(repo_dir)
-    repo.git.add(A=True)
-    repo.git.commit("-q", "-m", message)
-    if tag:
-        repo.create_tag(tag)
+    git_save(repo_dir, message, tag=tag)
 
 
 @pytest.fixture
@@ -27,10 +23,7 @@ def versions(tmp_path: Path) -> tuple[Path, Path]:
     """A template at v1.0.0 and a project generated from it, with one commit of the user's."""
     git.Git().config("--global", "user.name", "Tester")
     git.Git().config("--global", "user.email", "tester@example.org")
-    template = tmp_path / "template"
-    exported_tag = export_template(template)
-    git.Repo(template).git.tag("-d", exported_tag)  # our own numbering in this test
-    git.Repo(template).create_tag("v1.0.0")
+    template = tiny_template(tmp_path / "template")
     project = create_project(
         NewProject(
             "recommender",
@@ -152,6 +145,25 @@ def test_trust_is_required_for_a_template_with_tasks(versions: tuple[Path, Path]
     git.Repo(project).git.checkout("--", ".")
     result = update_project(UpdateRequest(project, trust=True))
     assert result.to_ref == "v2.0.0"
+
+
+def test_a_question_of_another_type_is_refused(versions: tuple[Path, Path]) -> None:
+    _, project = versions
+    with pytest.raises(UserError, match="not a question of the recommender type"):
+        update_project(UpdateRequest(project, data={"classifier": "logreg"}))
+
+
+def test_src_path_is_never_read_as_a_git_option_D1(versions: tuple[Path, Path]) -> None:
+    _, project = versions
+    pwned = project.parent / "pwned"
+    answers_file = project / ".copier-answers.yml"
+    text = answers_file.read_text()
+    src = next(line for line in text.splitlines() if line.startswith("_src_path:"))
+    answers_file.write_text(text.replace(src, f"_src_path: '--upload-pack=touch {pwned};false'"))
+    commit_all(project, "crafted answers")
+    with pytest.raises(UserError):
+        check_update(project)
+    assert not pwned.exists()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,150 @@
+"""The template's layout: each type's folder reaches its projects, and nothing else does.
+
+Renders every type quickly (no git, no install) with Copier through the one adapter.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlportfolio.catalog import load_catalog
+from mlportfolio.copier_adapter import applicable_questions, render
+from mlportfolio.templates import TEMPLATE_PARTS, TemplateSource, template_root
+
+ROOT = template_root()
+TYPES = sorted(load_catalog())
+NOT_COPIED = {"type.yml", "questions.yml", "_parts", '{{ "." }}', "__pycache__"}
+PACKAGE = "pkg_under_test"
+
+
+def type_files(project_type: str) -> dict[str, Path]:
+    """The files a type's folder adds, by the path they get in a project."""
+    folder = ROOT / "project_types" / project_type
+    files = {}
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if NOT_COPIED.intersection(relative.parts) or path.is_dir():
+            continue
+        target = str(relative).replace("{{ package_name }}", PACKAGE).removesuffix(".jinja")
+        files[target] = path
+    return files
+
+
+def common_files() -> set[str]:
+    base = ROOT / "template"
+    return {
+        str(p.relative_to(base)).removesuffix(".jinja")
+        for p in base.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture(scope="session")
+def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template's files outside git: Copier renders them without cloning the repository."""
+    copy = tmp_path_factory.mktemp("template")
+    for part in TEMPLATE_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(source, copy / part, symlinks=True, ignore=ignore)
+        else:
+            shutil.copy2(source, copy / part)
+    return copy
+
+
+PLAIN: list[Path] = []
+
+
+def rendered(tmp_path: Path, project_type: str, **data: object) -> Path:
+    target = tmp_path / "project"
+    render(
+        TemplateSource(str(PLAIN[0])),
+        target,
+        {"project_type": project_type, "package_name": PACKAGE, **data},
+        {},
+        defaults=True,
+    )
+    return target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _use_plain_template(plain_template: Path) -> None:
+    PLAIN[:] = [plain_template]
+
+
+@pytest.fixture(scope="module", params=TYPES)
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return rendered(tmp_path_factory.mktemp(str(request.param)), str(request.param))
+
+
+def project_type_of(project: Path) -> str:
+    return str(yaml.safe_load((project / ".copier-answers.yml").read_text())["project_type"])
+
+
+def test_no_path_is_given_by_both_template_and_a_type() -> None:
+    for project_type in TYPES:
+        clash = common_files() & set(type_files(project_type))
+        assert not clash, f"{project_type} and template/ both write {sorted(clash)}"
+
+
+def test_every_file_of_the_type_reaches_its_project(project: Path) -> None:
+    project_type = project_type_of(project)
+    for target, source in type_files(project_type).items():
+        assert (project / target).is_file(), f"{source} did not reach the project as {target}"
+        if source.suffix != ".jinja":  # copied byte for byte, binary or not
+            assert (project / target).read_bytes() == source.read_bytes(), target
+
+
+def test_no_file_of_another_type_reaches_the_project(project: Path) -> None:
+    project_type = project_type_of(project)
+    own = set(type_files(project_type)) | common_files()
+    for other in TYPES:
+        for target in set(type_files(other)) - own:
+            assert not (project / target).exists(), f"{other}'s {target} is in a {project_type}"
+
+
+def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
+    project_type = project_type_of(project)
+    expected = set(type_files(project_type)) | {
+        path.replace("{{ package_name }}", PACKAGE).replace(
+            "{{ _copier_conf.answers_file }}", ".copier-answers.yml"
+        )
+        for path in common_files()
+    }
+    present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+    assert present == expected
+
+
+def parses(project: Path) -> None:
+    for path in project.rglob("*"):
+        if path.suffix == ".toml":
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix in (".yml", ".yaml"):
+            list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        elif path.suffix == ".py":
+            ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def choice_cases() -> list[tuple[str, str, object]]:
+    cases = []
+    for project_type in TYPES:
+        for question in applicable_questions(project_type, ROOT).values():
+            cases += [(project_type, question.name, value) for value in question.choices]
+    return cases
+
+
+@pytest.mark.parametrize(("project_type", "question", "value"), choice_cases())
+def test_every_choice_of_every_type_renders_valid_files(
+    tmp_path: Path, project_type: str, question: str, value: object
+) -> None:
+    project = rendered(tmp_path, project_type, **{question: value})
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers[question] == value
+    parses(project)
