@@ -15,7 +15,7 @@ from . import copier_adapter, gitops
 from .catalog import get_project_type
 from .config import load_user_config
 from .errors import DestinationError, Interrupted, MlportfolioError, UserError
-from .templates import TemplateSource, builtin_source, installed_copy_source, template_root
+from .templates import TemplateSource, builtin_source, plain_copy_source, template_root
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +171,8 @@ def _render(
 ) -> dict[str, Any]:
     """Render the template into ``target`` and return the answers it recorded."""
     record: dict[str, str] = {}
-    if source == builtin_source() and (shortcut := installed_copy_source()):
-        plain_files, record = shortcut
+    if source == builtin_source():
+        plain_files, record = plain_copy_source(target.parent / "template")
         source = TemplateSource(str(plain_files))
     return copier_adapter.render(
         source, target, data, user_defaults, defaults=defaults, trust=trust, record=record

@@ -34,6 +34,10 @@ class TemplateSource:
     git_env: Mapping[str, str] = field(default_factory=dict)
 
 
+TEMPLATE_PARTS = ("copier.yml", "template", "project_types")
+_IGNORED = ("__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".mypy_cache")
+
+
 def template_root() -> Path:
     """Return the directory holding ``copier.yml``, ``template/`` and ``project_types/``.
 
@@ -48,17 +52,37 @@ def template_root() -> Path:
     )
 
 
-def installed_copy_source() -> tuple[Path, dict[str, str]] | None:
-    """For ``new`` from a wheel: the plain template files and the answers to record for them.
+def plain_copy_source(staging: Path) -> tuple[Path, dict[str, str]]:
+    """For ``new``: plain template files to render and the answers to record for them.
 
-    ``mlportfolio/_template`` holds exactly the files of the bundle's ``v<version>`` tag (both
-    are written by ``setup.py`` from the same copy), so rendering it gives the project that
-    rendering the bundle gives, without Copier cloning the bundle first; only the answers file
-    must then name the canonical source and version, as a render from the bundle records them.
+    From a wheel, ``mlportfolio/_template`` holds exactly the files of the bundle's
+    ``v<version>`` tag (``setup.py`` writes both from the same copy): rendering it gives what
+    rendering the bundle gives, without Copier cloning the bundle first, and the answers name
+    the canonical source and version as a render from the bundle records them.
+
+    From a source checkout, the template's own files are copied into ``staging``, so what else
+    lies in the checkout (a project generated inside it, a nested repository) never matters;
+    the answers name the checkout and its commit, as Copier records a git template.
     """
-    if not _BUNDLE.is_file():
-        return None
-    return template_root(), {"_commit": f"v{__version__}", "_src_path": CANONICAL_URL}
+    if _BUNDLE.is_file():
+        return template_root(), {"_commit": f"v{__version__}", "_src_path": CANONICAL_URL}
+    import shutil
+
+    root = template_root()
+    staging.mkdir(parents=True, exist_ok=True)
+    for part in TEMPLATE_PARTS:
+        source = root / part
+        if source.is_dir():
+            ignore = shutil.ignore_patterns(*_IGNORED)
+            shutil.copytree(source, staging / part, symlinks=True, ignore=ignore)
+        else:
+            shutil.copy2(source, staging / part)
+    if not (root / ".git").exists():
+        return staging, {}
+    from .gitops import run
+
+    commit = run(root, "describe", "--tags", "--always").strip()
+    return staging, {"_commit": commit, "_src_path": str(root)}
 
 
 def builtin_source(version: str | None = None) -> TemplateSource:
@@ -112,10 +136,6 @@ def git_environment(env: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-TEMPLATE_PARTS = ("copier.yml", "template", "project_types")
-_IGNORED = ("__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".mypy_cache")
 
 
 def bundled_versions() -> list[str]:
