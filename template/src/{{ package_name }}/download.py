@@ -161,7 +161,10 @@ def unpack(archive: Path, directory: Path, extract: Sequence[str]) -> None:
                     members = tar.getmembers()
                     _check(((m.name, _tar_kind(m)) for m in members), archive)
                     wanted = [m for m in members if _wanted(m.name, extract)]
-                    tar.extractall(staging, wanted, filter="data")
+                    if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: a second guard
+                        tar.extractall(staging, wanted, filter="data")
+                    else:  # the members were checked above
+                        tar.extractall(staging, wanted)
             else:
                 raise DownloadError(f"{archive.name}: not a zip or tar archive")
         except (zipfile.BadZipFile, tarfile.TarError, EOFError) as err:

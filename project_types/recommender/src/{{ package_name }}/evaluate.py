@@ -21,7 +21,7 @@ from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, wri
 from .errors import NotTrainedError
 from .figures import pyplot, save
 from .metrics import coverage, mae, mean_popularity, ranking_metrics, rmse
-from .models import Model, load_models, params_of, top_n
+from .models import Model, load_models, top_n
 from .paths import shown
 from .report import fmt, markdown_table, write_reports
 from .settings import DataMode, add_data_argument, data_mode
@@ -127,6 +127,8 @@ def evaluate(dataset: Dataset, settings: Settings, mode: DataMode) -> dict[str, 
             block["ranking_users"] = len(users)
             block["relevant_cold_items"] = cold
             block["ranking"], block["ndcg_curve"] = ranking_report(models, train, test, settings)
+            # What the saved models were trained with (the config may have changed since).
+            block["params"] = {name: model.params() for name, model in models.items()}
         result["splits"][split] = block
     return result
 
@@ -139,7 +141,7 @@ def time_protocol(test_fraction: float) -> str:
     )
 
 
-def envelope(result: dict[str, Any], dataset: Dataset, settings: Settings) -> dict[str, Any]:
+def envelope(result: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
     """The common eval/metrics.json envelope of a :func:`evaluate` result."""
     time_split, random_split = result["splits"]["time"], result["splits"]["random"]
     k = result["k"]
@@ -147,7 +149,7 @@ def envelope(result: dict[str, Any], dataset: Dataset, settings: Settings) -> di
     for name in ("global_mean", *time_split["ranking"]):
         errors = time_split["rating"].get(name, {"train": {}, "test": {}})
         ranking = {f"{m}@{k}": v for m, v in time_split["ranking"].get(name, {}).items()}
-        params = {} if name == "global_mean" else params_of(name, settings)
+        params = time_split["params"].get(name, {})
         models[name] = ModelResult(
             label=LABELS[name],
             params=params,
@@ -313,7 +315,7 @@ def run(args: argparse.Namespace) -> int:
     mode = data_mode(args.data)
     dataset = load_dataset(mode, settings)
     result = evaluate(dataset, settings, mode)
-    path = write_envelope(envelope(result, dataset, settings))
+    path = write_envelope(envelope(result, dataset))
     plot(result)
     write_reports(
         readme={"results": results_markdown(result)},

@@ -36,11 +36,13 @@ class Model:
         """Predicted ratings (rating models only)."""
         raise TypeError(f"{self.name} does not predict ratings")
 
+    def params(self) -> dict[str, Any]:
+        """The constructor arguments the model was built with (not the fitted arrays)."""
+        return {k: v for k, v in vars(self).items() if k not in self.fitted}
+
     def state(self) -> dict[str, np.ndarray]:
         """The parameters and fitted arrays, for ``np.savez``."""
-        params = {
-            f"param.{k}": np.asarray(v) for k, v in vars(self).items() if k not in self.fitted
-        }
+        params = {f"param.{k}": np.asarray(v) for k, v in self.params().items()}
         return params | {k: np.asarray(getattr(self, k)) for k in self.fitted}
 
     @classmethod
