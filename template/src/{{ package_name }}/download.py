@@ -76,7 +76,7 @@ def _extracted(
     """Did an earlier run extract these members from this very archive?"""
     if not (marker.is_file() and archive.is_file()):
         return False
-    recorded = marker.read_text(encoding="utf-8").split()
+    recorded = marker.read_text(encoding="utf-8").splitlines()
     expected = sha256.lower() if sha256 else file_sha256(archive)
     return recorded == [expected, *extract] and all((directory / m).exists() for m in extract)
 

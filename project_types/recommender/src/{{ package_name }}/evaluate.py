@@ -207,7 +207,7 @@ def results_markdown(result: dict[str, Any]) -> str:
     ]  # fmt: skip
     return "\n".join(
         [
-            (f"Data: **{result['data']}**. Written by `make evaluate`; see `eval/metrics.json`."),
+            f"Data: **{result['data']}**. Written by `make evaluate`; see `eval/metrics.json`.",
             "",
             (
                 f"Split: each user's last {result['test_fraction']:.0%} of ratings by time are "
