@@ -47,7 +47,7 @@ from .models import (
 from .paths import eval_dir, models_dir, shown
 from .report import markdown_table, write_reports
 from .settings import DataMode, add_data_argument, data_mode
-from .train import read_meta
+from .train import check_trained_with, read_meta
 
 METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
 PRIMARY = PrimaryMetric("accuracy", "higher")
@@ -279,7 +279,7 @@ def score_models(
 
 def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, Any]:
     """Score every trained model; write eval/ and, when ``docs``, the README and model card."""
-    read_meta(models_dir(), mode)  # trained, and on this data
+    check_trained_with(read_meta(models_dir(), mode), config)  # trained, on this data
     reviews = load_data(config, mode)
     results, test_scores, extras = score_models(config, reviews, models_dir())
     folds = extras["cross_validation"][MAIN]["folds"]
@@ -303,7 +303,7 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
         packages=PACKAGES,
     )
     write_envelope(envelope)
-    plot_figures(config, reviews.test, test_scores, reviews.describe())
+    plot_figures(config, reviews.test, test_scores, reviews.label())
     write_report(envelope, eval_dir() / "report.md")
     if docs:
         top = extras["top_features"]

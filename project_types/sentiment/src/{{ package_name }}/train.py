@@ -55,6 +55,15 @@ def read_meta(directory: Path | None = None, mode: str | None = None) -> dict[st
     return meta
 
 
+def check_trained_with(meta: dict[str, Any], config: Settings) -> None:
+    """Refuse models whose main classifier is not the configured one."""
+    if meta.get("model_kind") != config.model.kind:
+        raise NotTrainedError(
+            f"the models were trained with model.kind={meta.get('model_kind')}, the configuration "
+            f"says {config.model.kind}: run `make train` again"
+        )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--data sample|full``."""
     add_data_argument(parser)
