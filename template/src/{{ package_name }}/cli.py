@@ -13,9 +13,11 @@ a non-zero exit (``--debug`` shows the traceback instead), and Ctrl-C into exit 
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import importlib.util
 import sys
+from pathlib import Path
 from types import ModuleType
 
 from .errors import ProjectError
@@ -24,17 +26,29 @@ STEPS = ("data", "train", "evaluate", "tune", "predict")
 EXIT_ERROR, EXIT_INTERRUPTED = 1, 130
 
 
-def step_modules() -> dict[str, ModuleType]:
-    """The steps this project type has, imported."""
-    return {
-        name: importlib.import_module(f"{__package__}.{name}")
-        for name in STEPS
-        if importlib.util.find_spec(f"{__package__}.{name}") is not None
-    }
+def available_steps() -> dict[str, str]:
+    """The steps this project type has, with the first line of each one's docstring.
+
+    The docstrings are read from the source, not imported, so ``--help`` and every step start
+    without importing the other steps' dependencies.
+    """
+    steps = {}
+    for name in STEPS:
+        spec = importlib.util.find_spec(f"{__package__}.{name}")
+        if spec is not None and spec.origin:
+            source = Path(spec.origin).read_text(encoding="utf-8")
+            doc = ast.get_docstring(ast.parse(source)) or name
+            steps[name] = doc.strip().splitlines()[0]
+    return steps
 
 
-def build_parser(steps: dict[str, ModuleType]) -> argparse.ArgumentParser:
-    """The parser with one subcommand per step."""
+def load_step(name: str) -> ModuleType:
+    """Import a step's module."""
+    return importlib.import_module(f"{__package__}.{name}")
+
+
+def build_parser(steps: dict[str, str], chosen: ModuleType | None) -> argparse.ArgumentParser:
+    """The parser with one subcommand per step; only the chosen step's options are added."""
     debug = argparse.ArgumentParser(add_help=False)
     debug.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
@@ -45,21 +59,25 @@ def build_parser(steps: dict[str, ModuleType]) -> argparse.ArgumentParser:
         parents=[debug],
     )
     commands = parser.add_subparsers(dest="step", required=True, metavar="STEP")
-    for name, module in steps.items():
-        summary = (module.__doc__ or name).strip().splitlines()[0]
-        sub = commands.add_parser(name, help=summary, description=module.__doc__, parents=[debug])
-        sub.formatter_class = argparse.RawDescriptionHelpFormatter
-        module.add_arguments(sub)
+    for name, summary in steps.items():
+        sub = commands.add_parser(name, help=summary, parents=[debug])
+        if chosen is not None and chosen.__name__.rpartition(".")[2] == name:
+            sub.description = chosen.__doc__
+            sub.formatter_class = argparse.RawDescriptionHelpFormatter
+            chosen.add_arguments(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, run the step, and turn expected failures into an exit status."""
-    steps = step_modules()
-    args = build_parser(steps).parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    steps = available_steps()
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    chosen = load_step(name) if name in steps else None
+    args = build_parser(steps, chosen).parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
-        return int(steps[args.step].run(args) or 0)
+        return int(load_step(args.step).run(args) or 0)
     except ProjectError as err:
         if debug:
             raise
