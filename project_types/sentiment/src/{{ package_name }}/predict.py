@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print label, probability and the (shortened) text for each argument or stdin line."""
+    if not args.texts and sys.stdin.isatty():
+        raise DataError("give at least one text, as arguments or one per line on stdin")
     texts = args.texts or [line.strip() for line in sys.stdin if line.strip()]
     if not texts:
         raise DataError("give at least one text, as arguments or one per line on stdin")
