@@ -69,7 +69,7 @@ class Reviews:
     def label(self) -> str:
         """A short name of the data for figures, e.g. ``FIXTURE (not real data): 64 reviews``."""
         name = "FIXTURE (not real data)" if self.fixture else self.name
-        return f"{name}: {self.rows:,} reviews, {len(self.test):,} of them in the test split"
+        return f"{name}: {self.rows:,} reviews ({len(self.test):,} in the test split)"
 
     def info(self, mode: DataMode) -> DataInfo:
         """What eval/metrics.json says about the data."""

@@ -41,6 +41,7 @@ from .models import (
     MODEL_NAMES,
     build_pipeline,
     display_name,
+    model_params,
     positive_scores,
     top_features,
 )
@@ -116,16 +117,6 @@ def misclassified(
             }
         )
     return rows
-
-
-def model_params(config: Settings, name: str) -> dict[str, Any]:
-    """The parameters a model was trained with, as the envelope records them."""
-    if name == "majority":
-        return {"strategy": "most_frequent"}
-    features = config.features.model_dump()
-    if name == "naive_bayes":
-        return {"classifier": "multinomial_nb", "alpha": config.baseline.nb_alpha} | features
-    return {"classifier": config.model.kind} | config.model.model_dump() | features
 
 
 def plot_figures(
@@ -264,7 +255,7 @@ def score_models(
         ).tolist()
         results[name] = ModelResult(
             label=display_name(name, config),
-            params=model_params(config, name),
+            params=model_params(config, name),  # the ones training used: checked on entry
             train=scores(train["label"].to_numpy(), positive_scores(pipeline, train["text"])),
             validation={m: cv[name][m]["mean"] for m in METRICS},
             test=scores(test["label"].to_numpy(), test_scores[name]),

@@ -33,6 +33,22 @@ def display_name(name: str, config: Settings) -> str:
     raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
 
 
+def model_params(config: Settings, name: str) -> dict[str, Any]:
+    """The parameters that define a model: recorded by training, shown in eval/metrics.json."""
+    if name == "majority":
+        return {"strategy": "most_frequent"}
+    features = config.features.model_dump()
+    if name == "naive_bayes":
+        return {"classifier": "multinomial_nb", "alpha": config.baseline.nb_alpha} | features
+    if name == "model":
+        return (
+            {"classifier": config.model.kind, "seed": config.seed}
+            | {k: v for k, v in config.model.model_dump().items() if k != "kind"}
+            | features
+        )
+    raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
+
+
 def build_classifier(config: Settings) -> Any:
     """The main classifier: logistic regression or a sigmoid-calibrated linear SVM."""
     cfg, seed = config.model, config.seed

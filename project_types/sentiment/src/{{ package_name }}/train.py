@@ -13,7 +13,7 @@ import joblib
 from .config import Settings, load_config
 from .data import load_data
 from .errors import NotTrainedError
-from .models import MODEL_NAMES, build_pipeline
+from .models import MODEL_NAMES, build_pipeline, model_params
 from .paths import models_dir, shown
 from .settings import add_data_argument, data_mode
 
@@ -34,6 +34,7 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
         "data": reviews.describe(),
         "n_train": len(reviews.train),
         "model_kind": config.model.kind,
+        "params": {name: model_params(config, name) for name in MODEL_NAMES},
         "fit_seconds": seconds,
     }
     (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -56,12 +57,21 @@ def read_meta(directory: Path | None = None, mode: str | None = None) -> dict[st
 
 
 def check_trained_with(meta: dict[str, Any], config: Settings) -> None:
-    """Refuse models whose main classifier is not the configured one."""
-    if meta.get("model_kind") != config.model.kind:
-        raise NotTrainedError(
-            f"the models were trained with model.kind={meta.get('model_kind')}, the configuration "
-            f"says {config.model.kind}: run `make train` again"
-        )
+    """Refuse models trained with other parameters than the configuration now holds.
+
+    Evaluation cross-validates with the configuration and reports its parameters, so both
+    must be the ones the saved models were trained with.
+    """
+    saved = meta.get("params", {})
+    for name in MODEL_NAMES:
+        now = json.loads(json.dumps(model_params(config, name)))  # as meta.json stores it
+        before = saved.get(name, {})
+        for key in sorted(set(now) | set(before)):
+            if before.get(key) != now.get(key):
+                raise NotTrainedError(
+                    f"the {name} model was trained with {key}={before.get(key)!r}, the "
+                    f"configuration now says {now.get(key)!r}: run `make train` again"
+                )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
