@@ -25,6 +25,7 @@ from .settings import DataMode, add_data_argument, data_mode
 
 LABEL_NAMES = {0: "negative", 1: "positive"}
 IMDB_NAME = "IMDB Large Movie Review Dataset v1.0"
+IMDB_COUNTS = {0: 12_500, 1: 12_500}  # per class, in each split of the real dataset
 FIXTURE_NAME = "FIXTURE (hand-written reviews in the IMDB layout; not real data)"
 _FILENAME = re.compile(r"^(\d+)_(\d+)\.txt$")
 
@@ -40,6 +41,7 @@ class Reviews:
     files: tuple[Path, ...]  # every file read
     fixture: bool  # written for the tests, not real data
     split: str  # how train and test were separated
+    mode: DataMode  # "sample": shipped with the project; "full": downloaded or your own
 
     @property
     def rows(self) -> int:
@@ -71,11 +73,11 @@ class Reviews:
         name = "FIXTURE (not real data)" if self.fixture else self.name
         return f"{name}: {self.rows:,} reviews ({len(self.test):,} in the test split)"
 
-    def info(self, mode: DataMode) -> DataInfo:
+    def info(self) -> DataInfo:
         """What eval/metrics.json says about the data."""
         return DataInfo(
             name=self.name,
-            mode=mode,
+            mode=self.mode,
             source=self.source,
             files=self.files,
             rows=self.rows,
@@ -193,23 +195,35 @@ def load_data(config: Settings, mode: str) -> Reviews:
             files=(path,),
             fixture=False,
             split=f"stratified hold-out ({csv.test_size:.0%} test, seed {config.seed})",
+            mode="full",
         )
     root = resolve(cfg.sample_dir if mode == "sample" else cfg.raw_dir)
     if not root.is_dir():
         hint = "run `make data` first (or use DATA=sample)" if mode == "full" else "restore it"
         raise DataError(f"{shown(root)} not found: {hint}")
     fixture = is_fixture(root)
+    train, test = load_imdb_split(root, "train"), load_imdb_split(root, "test")
+    imdb = not fixture and all(
+        frame["label"].value_counts().to_dict() == IMDB_COUNTS for frame in (train, test)
+    )
+    if fixture:
+        name, split = FIXTURE_NAME, "the fixture's own train/ and test/ folders"
+    elif imdb:
+        name, split = IMDB_NAME, "the official train/test split (25k/25k; no movie in both)"
+    else:
+        name, split = (
+            f"reviews in the aclImdb layout from {shown(root)}",
+            "its own train/ and test/ folders",
+        )
     return Reviews(
-        load_imdb_split(root, "train"),
-        load_imdb_split(root, "test"),
-        name=FIXTURE_NAME if fixture else IMDB_NAME,
+        train,
+        test,
+        name=name,
         source=shown(root),
         files=tuple(imdb_files(root, "train") + imdb_files(root, "test")),
         fixture=fixture,
-        split=(
-            "the dataset's own train/ and test/ folders"
-            + ("" if fixture else " (official 25k/25k split; no movie in both)")
-        ),
+        split=split,
+        mode="sample" if mode == "sample" else "full",
     )
 
 
