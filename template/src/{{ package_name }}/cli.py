@@ -21,6 +21,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .errors import ProjectError
+from .paths import project_root
 
 STEPS = ("data", "train", "evaluate", "tune", "predict")
 EXIT_ERROR, EXIT_INTERRUPTED = 1, 130
@@ -73,10 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     steps = available_steps()
     name = next((arg for arg in argv if not arg.startswith("-")), None)
-    chosen = load_step(name) if name in steps else None
-    args = build_parser(steps, chosen).parse_args(argv)
-    debug = getattr(args, "debug", False)
+    debug = "--debug" in argv
     try:
+        if name in steps and not {"-h", "--help"} & set(argv):
+            project_root()  # fail fast, before a step's imports (scikit-learn, pandas) are paid
+        chosen = load_step(name) if name in steps else None
+        args = build_parser(steps, chosen).parse_args(argv)
         return int(load_step(args.step).run(args) or 0)
     except ProjectError as err:
         if debug:

@@ -26,9 +26,13 @@ DATA_MODES: tuple[DataMode, ...] = ("sample", "full")
 
 
 class Section(BaseModel):
-    """A strict block of settings: an unknown key is an error (it is most likely a typo)."""
+    """A strict block of settings: no unknown keys, no values of another type.
 
-    model_config = ConfigDict(extra="forbid")
+    An unknown key is most likely a typo; values keep their YAML type (no "2" for 2, no "yes"
+    for true).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ProjectSettings(Section):

@@ -14,6 +14,7 @@ from . import settings
 from .errors import ConfigError
 from .paths import config_file, shown
 
+# the core's sections are strict already; these are also checked when a value is reassigned
 STRICT = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
 
 
