@@ -4,8 +4,10 @@ pooch streams into a temporary file next to the target and renames it only after
 matched, so an interrupted or corrupted download never looks complete; a cached file whose hash
 matches is not downloaded again. Archives (zip, tar, tar.gz) are checked member by member before
 anything is extracted: absolute paths, ``..``, links and special files are refused. Only the
-wanted members are moved into place, and an extraction that finished is remembered, so a second
-run neither downloads nor extracts anything.
+wanted members are moved into place (nothing else in the folder is touched), an optional
+``check`` reads them there, and an extraction that finished is remembered, so a second run neither
+downloads nor extracts anything. Whatever is refused (an unsafe, damaged or unexpected archive, or
+members the check rejects) raises one line, deletes the archive and leaves the folder as it was.
 """
 
 from __future__ import annotations
@@ -17,15 +19,20 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+import gzip
+import lzma
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
-from .errors import DownloadError
+from .errors import DownloadError, ProjectError
+from .paths import shown
 
 OFFLINE_HINT = (
     "check the network or set data.url in configs/default.yaml to a mirror; the shipped sample "
     "still works with DATA=sample"
 )
+ARCHIVE_HINT = "point data.url (and data.sha256) in configs/default.yaml at the original archive"
 
 
 def file_sha256(path: Path) -> str:
@@ -44,13 +51,17 @@ def fetch(
     sha256: str | None = None,
     fname: str | None = None,
     extract: Sequence[str] | None = None,
+    check: Callable[[Path], object] | None = None,
 ) -> Path:
     """Download ``url`` into ``directory`` and return the file, or with ``extract`` the directory.
 
     ``sha256`` is the expected checksum (``None`` skips the check: use it only for data you trust).
     ``extract`` names archive members to keep (files, or folders with everything under them),
     e.g. ``["ml-100k/u.data", "ml-100k/u.item"]`` or ``["aclImdb"]``; they land at the same
-    relative paths under ``directory``. Raises :class:`DownloadError` with one line on failure.
+    relative paths under ``directory``; nothing else there is touched. ``check(directory)`` runs
+    once they are in place and may raise a :class:`ProjectError` (e.g. a loader's ``DataError``)
+    to reject them: the members are then removed again, what they replaced is put back and the
+    archive is deleted. Raises :class:`DownloadError` with one line on failure.
     """
     fname = fname or url.rstrip("/").rsplit("/", 1)[-1]
     directory.mkdir(parents=True, exist_ok=True)
@@ -62,8 +73,8 @@ def fetch(
     if extract is None:
         return path
     try:
-        unpack(path, directory, extract)
-    except DownloadError:
+        unpack(path, directory, extract, check)
+    except ProjectError:
         path.unlink(missing_ok=True)  # a rejected archive is not left behind to be trusted later
         raise
     marker.write_text("\n".join([file_sha256(path), *extract]) + "\n", encoding="utf-8")
@@ -126,7 +137,10 @@ def _check(names: Iterable[tuple[str, str | None]], archive: Path) -> None:
     for name, problem in names:
         problem = unsafe_name(name) or problem
         if problem:
-            raise DownloadError(f"{archive.name}: refused unsafe member {name!r} ({problem})")
+            raise DownloadError(
+                f"{shown(archive)}: refused unsafe member {name!r}, {problem}; the archive was "
+                f"deleted ({ARCHIVE_HINT})"
+            )
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str | None:
@@ -146,41 +160,115 @@ def _wanted(name: str, extract: Sequence[str]) -> bool:
     return any(name == m or name.startswith(m.rstrip("/") + "/") for m in extract)
 
 
-def unpack(archive: Path, directory: Path, extract: Sequence[str]) -> None:
-    """Check every member of a zip or tar archive, then move the ``extract`` members into place."""
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _extract(archive: Path, staging: Path, extract: Sequence[str]) -> None:
+    """Check every member of ``archive``, then extract the wanted ones into ``staging``."""
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                infos = zf.infolist()
+                _check(((i.filename, _zip_kind(i)) for i in infos), archive)
+                zf.extractall(staging, [i for i in infos if _wanted(i.filename, extract)])
+        elif tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as tar:
+                members = tar.getmembers()
+                _check(((m.name, _tar_kind(m)) for m in members), archive)
+                wanted = [m for m in members if _wanted(m.name, extract)]
+                if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: a second guard
+                    tar.extractall(staging, wanted, filter="data")
+                else:  # the members were checked above
+                    tar.extractall(staging, wanted)
+        else:
+            raise DownloadError(
+                f"{shown(archive)}: not a zip or tar archive; it was deleted ({ARCHIVE_HINT})"
+            )
+    except (
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        gzip.BadGzipFile,
+        zlib.error,
+        lzma.LZMAError,
+        EOFError,
+        NotImplementedError,  # a zip compression method Python lacks
+    ) as err:
+        raise DownloadError(
+            f"{shown(archive)}: damaged archive ({_one_line(err)}); it was deleted ({ARCHIVE_HINT})"
+        ) from None
+    except OSError as err:
+        if err.errno is None:  # raised by a decompressor, not by the file system
+            raise DownloadError(
+                f"{shown(archive)}: damaged archive ({_one_line(err)}); it was deleted "
+                f"({ARCHIVE_HINT})"
+            ) from None
+        raise DownloadError(
+            f"{shown(archive)}: could not extract it ({err.strerror or err}; free some disk space "
+            "or fix the permissions of the folder)"
+        ) from None
+
+
+def unpack(
+    archive: Path,
+    directory: Path,
+    extract: Sequence[str],
+    check: Callable[[Path], object] | None = None,
+) -> None:
+    """Check every member of a zip or tar archive, then move the ``extract`` members into place.
+
+    Only those members are moved: other files in ``directory`` are never replaced. What they
+    replace is kept aside until ``check(directory)`` (if given) has accepted them, and put back
+    if anything fails.
+    """
     with tempfile.TemporaryDirectory(dir=directory, prefix=".extract-") as tmp:
-        staging = Path(tmp)
-        try:
-            if zipfile.is_zipfile(archive):
-                with zipfile.ZipFile(archive) as zf:
-                    infos = zf.infolist()
-                    _check(((i.filename, _zip_kind(i)) for i in infos), archive)
-                    zf.extractall(staging, [i for i in infos if _wanted(i.filename, extract)])
-            elif tarfile.is_tarfile(archive):
-                with tarfile.open(archive) as tar:
-                    members = tar.getmembers()
-                    _check(((m.name, _tar_kind(m)) for m in members), archive)
-                    wanted = [m for m in members if _wanted(m.name, extract)]
-                    if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: a second guard
-                        tar.extractall(staging, wanted, filter="data")
-                    else:  # the members were checked above
-                        tar.extractall(staging, wanted)
-            else:
-                raise DownloadError(f"{archive.name}: not a zip or tar archive")
-        except (zipfile.BadZipFile, tarfile.TarError, EOFError) as err:
-            raise DownloadError(f"{archive.name}: damaged archive ({err})") from None
+        staging, previous = Path(tmp) / "new", Path(tmp) / "old"
+        staging.mkdir()
+        _extract(archive, staging, extract)
         missing = [m for m in extract if not (staging / m).exists()]
         if missing:
-            raise DownloadError(f"{archive.name}: has no {', '.join(missing)}")
-        for member in extract:
-            _replace(staging / member, directory / member)
+            raise DownloadError(
+                f"{shown(archive)}: has no {', '.join(missing)}; it was deleted ({ARCHIVE_HINT})"
+            )
+        created = [p for p in _parents(directory, extract) if not p.exists()]
+        kept: list[str] = []  # set aside in previous/
+        placed: list[str] = []  # moved into place
+        try:
+            for member in extract:
+                target = directory / member
+                if target.exists() or target.is_symlink():
+                    (previous / member).parent.mkdir(parents=True, exist_ok=True)
+                    target.replace(previous / member)
+                    kept.append(member)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                (staging / member).replace(target)
+                placed.append(member)
+            if check is not None:
+                check(directory)
+        except BaseException:
+            _restore(directory, previous, placed, kept, created)
+            raise
 
 
-def _replace(source: Path, target: Path) -> None:
-    """Move ``source`` to ``target``, replacing an older copy (same file system: a rename)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_dir() and not target.is_symlink():
-        shutil.rmtree(target)
-    elif target.exists() or target.is_symlink():
-        target.unlink()
-    source.replace(target)
+def _parents(directory: Path, extract: Sequence[str]) -> list[Path]:
+    """The folders between ``directory`` and each member, deepest first."""
+    parents = {directory / parent for m in extract for parent in PurePosixPath(m).parents}
+    parents.discard(directory)
+    return sorted(parents, key=lambda p: len(p.parts), reverse=True)
+
+
+def _restore(
+    directory: Path, previous: Path, placed: Sequence[str], kept: Sequence[str], created: list[Path]
+) -> None:
+    """Undo a rejected extraction: remove the new members, put back what they replaced."""
+    for member in placed:
+        target = directory / member
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+    for member in kept:
+        (previous / member).replace(directory / member)
+    for folder in created:  # deepest first
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()

@@ -6,9 +6,10 @@ laid over them); these models say which keys exist and what type and range each 
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from .settings import ProjectSettings, Section, load_settings
 
@@ -27,7 +28,15 @@ class DataSettings(Section):
     sha256: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")] | None  # null: no check
     raw_dir: str
     folder: str
+    rating_scale: list[float] = Field(min_length=2, max_length=2)  # [lowest, highest] rating
     labels: DataLabels
+
+    @field_validator("rating_scale")
+    @classmethod
+    def _low_high(cls, value: list[float]) -> list[float]:
+        if not (math.isfinite(value[0]) and math.isfinite(value[1]) and value[0] < value[1]):
+            raise ValueError(f"must be [lowest, highest] with lowest < highest, got {value}")
+        return value
 
 
 class SplitSettings(Section):
@@ -40,7 +49,7 @@ class EvaluationSettings(Section):
     """Top-N list length, what counts as relevant, and the NDCG@k curve."""
 
     k: int = Field(ge=1)
-    relevance_threshold: float = Field(ge=1, le=5)
+    relevance_threshold: float = Field(allow_inf_nan=False)  # on data.rating_scale
     ks: list[int] = Field(min_length=1)
 
 
@@ -113,6 +122,16 @@ class Settings(ProjectSettings):
     mf: MFSettings
     ease: EASESettings
     tune: TuneSettings
+
+    @model_validator(mode="after")
+    def _threshold_on_the_scale(self) -> Settings:
+        low, high = self.data.rating_scale
+        if not low <= self.evaluation.relevance_threshold <= high:
+            raise ValueError(
+                f"evaluation.relevance_threshold {self.evaluation.relevance_threshold:g} is "
+                f"outside data.rating_scale [{low:g}, {high:g}]"
+            )
+        return self
 
 
 def load_config(*, tuned: bool = True) -> Settings:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,22 @@ from .settings import DataMode, data_mode
 
 RATING_COLUMNS = ["user_id", "item_id", "rating", "timestamp"]
 FILES = ("u.data", "u.item")
+DEFAULT_SCALE = (1.0, 5.0)  # MovieLens; a project's scale is the setting data.rating_scale
+FORMAT_HINT = "u.data holds one rating a line: user id, item id, rating, Unix time, tab-separated"
+ITEM_HINT = "u.item holds one item a line: id|title|..., the id in plain digits"
+MAX_DIGITS = 18  # ids and timestamps are 64-bit integers
+_WHOLE = r"[0-9]+"
+_IDS = "write ids as plain digits, e.g. 1077: they are read as written, so 1e3 or U1077 is refused"
+# What each column must look like, and how a message says so.
+FIELD_FORMATS = {
+    "user_id": (_WHOLE, f"a whole number ({_IDS})"),
+    "item_id": (_WHOLE, f"a whole number ({_IDS})"),
+    "rating": (
+        r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)",
+        "a number (write a decimal on data.rating_scale, e.g. 4 or 3.5)",
+    ),
+    "timestamp": (_WHOLE, "a whole number (write Unix times in seconds, as plain digits)"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,41 +62,111 @@ def describe(ratings: pd.DataFrame) -> str:
     )
 
 
-def load_ratings(path: Path) -> pd.DataFrame:
-    """Read a tab-separated ``u.data`` file and check it: user, item, rating, timestamp."""
+def load_ratings(path: Path, scale: Sequence[float] = DEFAULT_SCALE) -> pd.DataFrame:
+    """Read a tab-separated ``u.data`` file and check it: user, item, rating, timestamp.
+
+    Values are read as written: ids and timestamps must be whole numbers in plain digits (an id
+    like ``1e3`` or ``U1077`` is refused, never turned into 1000 or dropped); a rating is any
+    decimal number on ``scale`` (the setting ``data.rating_scale``), so a half star 3.5 stays
+    3.5. Every problem is one :class:`DataError` naming the file and line, e.g.
+    ``data/raw/ml-100k/u.data:7: rating 'inf' is not a number (...)``.
+    """
     if not path.is_file():
         raise DataError(f"{shown(path)} not found")
-    df = pd.read_csv(path, sep="\t", header=None, dtype=str, keep_default_na=False)
-    if df.shape[1] != len(RATING_COLUMNS):
+    where = shown(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
         raise DataError(
-            f"{path.name}: expected 4 tab-separated columns (user, item, rating, timestamp), "
-            f"found {df.shape[1]}"
-        )
-    df.columns = RATING_COLUMNS
-    numeric = df.apply(pd.to_numeric, errors="coerce")
-    bad = numeric.isna().any(axis=1)
-    if bad.any():
-        line = int(bad.to_numpy().argmax()) + 1
+            f"{where}:{line}: byte 0x{err.object[err.start]:02x} is not text ({FORMAT_HINT})"
+        ) from None
+    except OSError as err:
+        raise DataError(f"{where}: cannot read it ({err.strerror or err})") from None
+    lines = pd.Series([line.removesuffix("\r") for line in text.split("\n")])
+    lines.index = pd.RangeIndex(1, len(lines) + 1)  # line numbers
+    lines = lines[lines != ""]  # blank lines (and the final newline) are skipped
+    if lines.empty:
+        raise DataError(f"{where}: no ratings ({FORMAT_HINT})")
+    fields = lines.str.split("\t")
+    counts = fields.str.len()
+    if (counts != len(RATING_COLUMNS)).any():
+        line = int(counts.index[(counts != len(RATING_COLUMNS)).to_numpy()][0])
         raise DataError(
-            f"{path.name}: line {line} is not four numbers: {df.iloc[line - 1].tolist()}"
+            f"{where}:{line}: expected 4 tab-separated columns, found {counts[line]} "
+            f"({FORMAT_HINT})"
         )
-    return validate_ratings(numeric.astype({c: "int64" for c in RATING_COLUMNS}), path.name)
+    raw = pd.DataFrame(fields.tolist(), index=lines.index, columns=RATING_COLUMNS)
+    for column, (pattern, what) in FIELD_FORMATS.items():
+        bad = ~raw[column].str.fullmatch(pattern)
+        if bad.any():
+            line = int(raw.index[bad.to_numpy()][0])
+            value = raw.at[line, column]
+            raise DataError(f"{where}:{line}: {column.replace('_', ' ')} {value!r} is not {what}")
+    for column in ("user_id", "item_id", "timestamp"):
+        long = raw[column].str.lstrip("0").str.len() > MAX_DIGITS
+        if long.any():
+            line = int(raw.index[long.to_numpy()][0])
+            raise DataError(
+                f"{where}:{line}: {column.replace('_', ' ')} {raw.at[line, column]} is too large "
+                f"(at most {MAX_DIGITS} digits)"
+            )
+    df = raw.astype({"user_id": "int64", "item_id": "int64", "rating": "float64"})
+    df = df.astype({"timestamp": "int64"})
+    return validate_ratings(df, where, scale, numbered=True)
 
 
-def validate_ratings(df: pd.DataFrame, name: str = "ratings") -> pd.DataFrame:
-    """Check ids are positive, ratings in 1-5 and each (user, item) pair rated once."""
+def validate_ratings(
+    df: pd.DataFrame,
+    name: str = "ratings",
+    scale: Sequence[float] = DEFAULT_SCALE,
+    *,
+    numbered: bool = False,
+) -> pd.DataFrame:
+    """Check ids are positive, ratings on ``scale`` and each (user, item) pair rated once.
+
+    With ``numbered``, ``df``'s index holds line numbers (as :func:`load_ratings` sets it) and
+    messages name the line as ``<name>:<line>``.
+    """
     if df.empty:
-        raise DataError(f"{name}: no ratings")
-    if (df[["user_id", "item_id"]] < 1).any().any():
-        raise DataError(f"{name}: user and item ids must be positive integers")
-    if not df["rating"].between(1, 5).all():
-        raise DataError(f"{name}: ratings must be between 1 and 5")
-    if (df["timestamp"] < 0).any():
-        raise DataError(f"{name}: timestamps must be non-negative Unix times")
+        raise DataError(f"{name}: no ratings ({FORMAT_HINT})")
+
+    def at(mask: pd.Series) -> tuple[str, dict[str, object]]:
+        """Where the first flagged row is (``:<line>`` or nothing), and its values."""
+        label = mask.index[mask.to_numpy()][0]
+        row = {column: df.at[label, column] for column in RATING_COLUMNS}
+        return (f":{label}" if numbered else ""), row
+
+    for column in ("user_id", "item_id"):
+        bad = df[column] < 1
+        if bad.any():
+            line, row = at(bad)
+            what = column.replace("_", " ")
+            raise DataError(
+                f"{name}{line}: {what} {row[column]} is not positive (ids are whole numbers >= 1)"
+            )
+    low, high = scale
+    bad = ~df["rating"].between(low, high)
+    if bad.any():
+        line, row = at(bad)
+        raise DataError(
+            f"{name}{line}: rating {row['rating']:g} is outside data.rating_scale "
+            f"[{low:g}, {high:g}] (fix the rating, or set data.rating_scale in "
+            "configs/default.yaml to the data's scale)"
+        )
+    bad = df["timestamp"] < 0
+    if bad.any():
+        line, row = at(bad)
+        raise DataError(
+            f"{name}{line}: timestamp {row['timestamp']} is negative (Unix times are >= 0)"
+        )
     duplicated = df.duplicated(["user_id", "item_id"])
     if duplicated.any():
-        row = df[duplicated].iloc[0]
-        raise DataError(f"{name}: user {row.user_id} rated item {row.item_id} more than once")
+        line, row = at(duplicated)
+        raise DataError(
+            f"{name}{line}: user {row['user_id']} rated item {row['item_id']} more than once "
+            "(keep one rating per user and item)"
+        )
     return df.reset_index(drop=True)
 
 
@@ -87,11 +174,43 @@ def load_titles(path: Path) -> pd.Series:
     """Read ``u.item`` (pipe-separated, latin-1) into a Series of titles indexed by item id."""
     if not path.is_file():
         raise DataError(f"{shown(path)} not found")
-    items = pd.read_csv(
-        path, sep="|", header=None, encoding="latin-1", usecols=[0, 1], names=["item_id", "title"]
-    )
-    if items["item_id"].duplicated().any():
-        raise DataError(f"{path.name}: duplicate item ids")
+    where = shown(path)
+    try:
+        items = pd.read_csv(
+            path,
+            sep="|",
+            header=None,
+            encoding="latin-1",
+            usecols=[0, 1],
+            names=["item_id", "title"],
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{where}: no items ({ITEM_HINT})") from None
+    except (pd.errors.ParserError, ValueError) as err:
+        reason = " ".join(str(err).split())
+        raise DataError(f"{where}: cannot read it: {reason} ({ITEM_HINT})") from None
+    items.index = pd.RangeIndex(1, len(items) + 1)  # line numbers
+    items = items[(items["item_id"] != "") | (items["title"] != "")]  # blank lines
+    if items.empty:
+        raise DataError(f"{where}: no items ({ITEM_HINT})")
+    bad = ~items["item_id"].str.fullmatch(_WHOLE) | (items["item_id"].str.len() > MAX_DIGITS)
+    if bad.any():
+        line = int(items.index[bad.to_numpy()][0])
+        raise DataError(
+            f"{where}:{line}: item id {items.at[line, 'item_id']!r} is not a whole number "
+            f"({ITEM_HINT})"
+        )
+    items = items.astype({"item_id": "int64"})
+    duplicated = items["item_id"].duplicated()
+    if duplicated.any():
+        line = int(items.index[duplicated.to_numpy()][0])
+        raise DataError(
+            f"{where}:{line}: item {items.at[line, 'item_id']} is listed twice (keep one line "
+            "per item)"
+        )
     return items.set_index("item_id")["title"]
 
 
@@ -113,7 +232,7 @@ def load_dataset(mode: DataMode | None = None, settings: Settings | None = None)
             f"{shown(ratings_path)} not found: run `make data` first "
             "(or use the shipped sample with DATA=sample)"
         )
-    ratings = load_ratings(ratings_path)
+    ratings = load_ratings(ratings_path, settings.data.rating_scale)
     titles = load_titles(items_path)
     unknown = set(ratings["item_id"]) - set(titles.index)
     if unknown:
@@ -143,8 +262,13 @@ def run(args: argparse.Namespace) -> int:
     data = settings.data
     dest = args.dest or resolve(data.raw_dir)
     url, sha256 = args.url or data.url, args.sha256 or data.sha256
-    fetch(url, dest, sha256=sha256, extract=[f"{data.folder}/{name}" for name in FILES])
-    ratings = load_ratings(dest / data.folder / "u.data")
-    load_titles(dest / data.folder / "u.item")
-    print(f"{shown(dest / data.folder)}: {describe(ratings)}")
+    folder = dest / data.folder
+
+    def check(_: Path) -> None:  # a rejected u.data or u.item is not kept (see fetch)
+        load_ratings(folder / "u.data", data.rating_scale)
+        load_titles(folder / "u.item")
+
+    fetch(url, dest, sha256=sha256, extract=[f"{data.folder}/{name}" for name in FILES], check=check)
+    ratings = load_ratings(folder / "u.data", data.rating_scale)
+    print(f"{shown(folder)}: {describe(ratings)}")
     return 0
