@@ -12,15 +12,15 @@ members the check rejects) raises one line, deletes the archive and leaves the f
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import lzma
 import shutil
 import stat
 import sys
 import tarfile
 import tempfile
 import zipfile
-import gzip
-import lzma
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -32,7 +32,7 @@ OFFLINE_HINT = (
     "check the network or set data.url in configs/default.yaml to a mirror; the shipped sample "
     "still works with DATA=sample"
 )
-ARCHIVE_HINT = "point data.url (and data.sha256) in configs/default.yaml at the original archive"
+ARCHIVE_HINT = "point data.url and data.sha256 in configs/default.yaml at the original archive"
 
 
 def file_sha256(path: Path) -> str:
@@ -138,8 +138,7 @@ def _check(names: Iterable[tuple[str, str | None]], archive: Path) -> None:
         problem = unsafe_name(name) or problem
         if problem:
             raise DownloadError(
-                f"{shown(archive)}: refused unsafe member {name!r}, {problem}; the archive was "
-                f"deleted ({ARCHIVE_HINT})"
+                f"{shown(archive)}: refused unsafe member {name!r}, {problem} ({ARCHIVE_HINT})"
             )
 
 
@@ -182,9 +181,7 @@ def _extract(archive: Path, staging: Path, extract: Sequence[str]) -> None:
                 else:  # the members were checked above
                     tar.extractall(staging, wanted)
         else:
-            raise DownloadError(
-                f"{shown(archive)}: not a zip or tar archive; it was deleted ({ARCHIVE_HINT})"
-            )
+            raise DownloadError(f"{shown(archive)}: not a zip or tar archive ({ARCHIVE_HINT})")
     except (
         zipfile.BadZipFile,
         tarfile.TarError,
@@ -195,17 +192,16 @@ def _extract(archive: Path, staging: Path, extract: Sequence[str]) -> None:
         NotImplementedError,  # a zip compression method Python lacks
     ) as err:
         raise DownloadError(
-            f"{shown(archive)}: damaged archive ({_one_line(err)}); it was deleted ({ARCHIVE_HINT})"
+            f"{shown(archive)}: damaged archive, {_one_line(err)} ({ARCHIVE_HINT})"
         ) from None
     except OSError as err:
         if err.errno is None:  # raised by a decompressor, not by the file system
             raise DownloadError(
-                f"{shown(archive)}: damaged archive ({_one_line(err)}); it was deleted "
-                f"({ARCHIVE_HINT})"
+                f"{shown(archive)}: damaged archive, {_one_line(err)} ({ARCHIVE_HINT})"
             ) from None
         raise DownloadError(
-            f"{shown(archive)}: could not extract it ({err.strerror or err}; free some disk space "
-            "or fix the permissions of the folder)"
+            f"{shown(archive)}: could not extract it, {err.strerror or err} (free some disk space "
+            "or fix the folder's permissions)"
         ) from None
 
 
@@ -227,9 +223,7 @@ def unpack(
         _extract(archive, staging, extract)
         missing = [m for m in extract if not (staging / m).exists()]
         if missing:
-            raise DownloadError(
-                f"{shown(archive)}: has no {', '.join(missing)}; it was deleted ({ARCHIVE_HINT})"
-            )
+            raise DownloadError(f"{shown(archive)}: has no {', '.join(missing)} ({ARCHIVE_HINT})")
         created = [p for p in _parents(directory, extract) if not p.exists()]
         kept: list[str] = []  # set aside in previous/
         placed: list[str] = []  # moved into place

@@ -101,14 +101,14 @@ def load_ratings(path: Path, scale: Sequence[float] = DEFAULT_SCALE) -> pd.DataF
         bad = ~raw[column].str.fullmatch(pattern)
         if bad.any():
             line = int(raw.index[bad.to_numpy()][0])
-            value = raw.at[line, column]
+            value = raw.loc[line, column]
             raise DataError(f"{where}:{line}: {column.replace('_', ' ')} {value!r} is not {what}")
     for column in ("user_id", "item_id", "timestamp"):
         long = raw[column].str.lstrip("0").str.len() > MAX_DIGITS
         if long.any():
             line = int(raw.index[long.to_numpy()][0])
             raise DataError(
-                f"{where}:{line}: {column.replace('_', ' ')} {raw.at[line, column]} is too large "
+                f"{where}:{line}: {column.replace('_', ' ')} {raw.loc[line, column]} is too large "
                 f"(at most {MAX_DIGITS} digits)"
             )
     df = raw.astype({"user_id": "int64", "item_id": "int64", "rating": "float64"})
@@ -134,7 +134,7 @@ def validate_ratings(
     def at(mask: pd.Series) -> tuple[str, dict[str, object]]:
         """Where the first flagged row is (``:<line>`` or nothing), and its values."""
         label = mask.index[mask.to_numpy()][0]
-        row = {column: df.at[label, column] for column in RATING_COLUMNS}
+        row = {column: df.loc[label, column] for column in RATING_COLUMNS}
         return (f":{label}" if numbered else ""), row
 
     for column in ("user_id", "item_id"):
@@ -200,7 +200,7 @@ def load_titles(path: Path) -> pd.Series:
     if bad.any():
         line = int(items.index[bad.to_numpy()][0])
         raise DataError(
-            f"{where}:{line}: item id {items.at[line, 'item_id']!r} is not a whole number "
+            f"{where}:{line}: item id {items.loc[line, 'item_id']!r} is not a whole number "
             f"({ITEM_HINT})"
         )
     items = items.astype({"item_id": "int64"})
@@ -208,7 +208,7 @@ def load_titles(path: Path) -> pd.Series:
     if duplicated.any():
         line = int(items.index[duplicated.to_numpy()][0])
         raise DataError(
-            f"{where}:{line}: item {items.at[line, 'item_id']} is listed twice (keep one line "
+            f"{where}:{line}: item {items.loc[line, 'item_id']} is listed twice (keep one line "
             "per item)"
         )
     return items.set_index("item_id")["title"]
@@ -268,7 +268,9 @@ def run(args: argparse.Namespace) -> int:
         load_ratings(folder / "u.data", data.rating_scale)
         load_titles(folder / "u.item")
 
-    fetch(url, dest, sha256=sha256, extract=[f"{data.folder}/{name}" for name in FILES], check=check)
+    fetch(
+        url, dest, sha256=sha256, extract=[f"{data.folder}/{name}" for name in FILES], check=check
+    )
     ratings = load_ratings(folder / "u.data", data.rating_scale)
     print(f"{shown(folder)}: {describe(ratings)}")
     return 0

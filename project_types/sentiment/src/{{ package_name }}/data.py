@@ -107,13 +107,28 @@ def load_imdb_split(root: Path, split: str) -> pd.DataFrame:
             rows.append(
                 {
                     "id": f"{split}/{folder}/{match[1]}",
-                    "text": path.read_text(encoding="utf-8").strip(),
+                    "text": read_review(path),
                     "label": label,
                     "rating": int(match[2]),
                 }
             )
     frame = pd.DataFrame(rows, columns=["id", "text", "label", "rating"])
     return validate_reviews(frame, f"{shown(root)}/{split}")
+
+
+def read_review(path: Path) -> str:
+    """One review file's text (UTF-8, as the IMDB files are), stripped."""
+    try:
+        return path.read_bytes().decode("utf-8").strip()
+    except UnicodeDecodeError as err:
+        raise DataError(
+            f"{shown(path)}: byte 0x{err.object[err.start]:02x} at offset {err.start} is not UTF-8 "
+            "(save the review as UTF-8 text)"
+        ) from None
+    except OSError as err:
+        raise DataError(
+            f"{shown(path)}: cannot read it, {err.strerror or err} (reviews are text files)"
+        ) from None
 
 
 def validate_reviews(df: pd.DataFrame, where: str = "reviews") -> pd.DataFrame:
@@ -172,7 +187,9 @@ def load_csv(
 def is_fixture(root: Path) -> bool:
     """Whether an aclImdb folder says it is a fixture: its README starts with ``FIXTURE``."""
     readme = root / "README"
-    return readme.is_file() and readme.read_text(encoding="utf-8").lstrip().startswith("FIXTURE")
+    if not readme.is_file():
+        return False
+    return readme.read_text(encoding="utf-8", errors="replace").lstrip().startswith("FIXTURE")
 
 
 def load_data(config: Settings, mode: str) -> Reviews:
@@ -234,10 +251,26 @@ def load_splits(config: Settings, mode: str) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 def download(config: Settings) -> Path:
-    """Download the IMDB archive (SHA-256 checked, cached) and extract ``aclImdb/``."""
+    """Download the IMDB archive (SHA-256 checked, cached) and extract ``aclImdb/``.
+
+    Only that folder is moved into ``data/raw`` (other files there are left alone), and only
+    once both of its splits load: a rejected archive leaves ``data/raw`` as it was.
+    """
     cfg = config.data
     target = resolve(cfg.raw_dir)
-    fetch(cfg.url, target.parent, sha256=cfg.sha256, fname=cfg.archive, extract=[target.name])
+
+    def check(_: Path) -> None:
+        load_imdb_split(target, "train")
+        load_imdb_split(target, "test")
+
+    fetch(
+        cfg.url,
+        target.parent,
+        sha256=cfg.sha256,
+        fname=cfg.archive,
+        extract=[target.name],
+        check=check,
+    )
     return target
 
 
