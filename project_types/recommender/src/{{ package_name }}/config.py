@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
+from .errors import ConfigError
+from .paths import config_file, shown
 from .settings import ProjectSettings, Section, load_settings
 
 
@@ -35,7 +37,7 @@ class DataSettings(Section):
     @classmethod
     def _low_high(cls, value: list[float]) -> list[float]:
         if not (math.isfinite(value[0]) and math.isfinite(value[1]) and value[0] < value[1]):
-            raise ValueError(f"must be [lowest, highest] with lowest < highest, got {value}")
+            raise ValueError("must be [lowest, highest] with lowest < highest")
         return value
 
 
@@ -123,17 +125,15 @@ class Settings(ProjectSettings):
     ease: EASESettings
     tune: TuneSettings
 
-    @model_validator(mode="after")
-    def _threshold_on_the_scale(self) -> Settings:
-        low, high = self.data.rating_scale
-        if not low <= self.evaluation.relevance_threshold <= high:
-            raise ValueError(
-                f"evaluation.relevance_threshold {self.evaluation.relevance_threshold:g} is "
-                f"outside data.rating_scale [{low:g}, {high:g}]"
-            )
-        return self
-
 
 def load_config(*, tuned: bool = True) -> Settings:
     """The validated settings (with ``make tune``'s best parameters unless ``tuned`` is false)."""
-    return load_settings(Settings, tuned=tuned)
+    settings = load_settings(Settings, tuned=tuned)
+    low, high = settings.data.rating_scale
+    threshold = settings.evaluation.relevance_threshold
+    if not low <= threshold <= high:
+        raise ConfigError(
+            f"{shown(config_file())}: evaluation.relevance_threshold: {threshold:g} is outside "
+            f"data.rating_scale [{low:g}, {high:g}] (set a rating on that scale)"
+        )
+    return settings
