@@ -120,15 +120,24 @@ def read_review(path: Path) -> str:
     """One review file's text (UTF-8, as the IMDB files are), stripped."""
     try:
         return path.read_bytes().decode("utf-8").strip()
-    except UnicodeDecodeError as err:
-        raise DataError(
-            f"{shown(path)}: byte 0x{err.object[err.start]:02x} at offset {err.start} is not UTF-8 "
-            "(save the review as UTF-8 text)"
-        ) from None
+    except UnicodeDecodeError:
+        raise DataError(not_text(path, "utf-8", "save the review as UTF-8 text")) from None
     except OSError as err:
         raise DataError(
             f"{shown(path)}: cannot read it, {err.strerror or err} (reviews are text files)"
         ) from None
+
+
+def not_text(path: Path, encoding: str, hint: str) -> str:
+    """The message for a file that does not decode: the file, the line, the first bad byte."""
+    data = path.read_bytes()
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        byte = data[err.start]
+        return f"{shown(path)}:{line}: byte 0x{byte:02x} is not {encoding} text ({hint})"
+    return f"{shown(path)}: is not {encoding} text ({hint})"
 
 
 def validate_reviews(df: pd.DataFrame, where: str = "reviews") -> pd.DataFrame:
@@ -163,9 +172,23 @@ def load_csv(
         raise DataError(f"{shown(path)} not found: set data.csv.path in configs/default.yaml")
     try:
         df = pd.read_csv(path, encoding=encoding)
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        reason = str(exc).splitlines()[0]
-        raise DataError(f"{shown(path)}: cannot read as CSV ({reason})") from exc
+    except UnicodeDecodeError:
+        hint = f"save the file as {encoding}, or set data.csv.encoding to its encoding"
+        raise DataError(not_text(path, encoding, hint)) from None
+    except LookupError:
+        raise DataError(
+            f"{shown(path)}: unknown encoding {encoding!r} (set data.csv.encoding to e.g. utf-8)"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            f"{shown(path)}: empty file (write a header with {text_column} and {label_column}, "
+            "then one review a line)"
+        ) from None
+    except pd.errors.ParserError as err:
+        reason = " ".join(str(err).split())
+        raise DataError(
+            f"{shown(path)}: cannot read as CSV, {reason} (check its quoting)"
+        ) from None
     missing = {text_column, label_column} - set(df.columns)
     if missing:
         raise DataError(f"{path.name}: missing columns {sorted(missing)}; see data.csv in configs")
