@@ -82,7 +82,9 @@ def load_ratings(path: Path, scale: Sequence[float] = DEFAULT_SCALE) -> pd.DataF
             f"{where}:{line}: byte 0x{err.object[err.start]:02x} is not text ({FORMAT_HINT})"
         ) from None
     except OSError as err:
-        raise DataError(f"{where}: cannot read it ({err.strerror or err})") from None
+        raise DataError(
+            f"{where}: cannot read it, {err.strerror or err} (check the file's permissions)"
+        ) from None
     lines = pd.Series([line.removesuffix("\r") for line in text.split("\n")])
     lines.index = pd.RangeIndex(1, len(lines) + 1)  # line numbers
     lines = lines[lines != ""]  # blank lines (and the final newline) are skipped
@@ -111,8 +113,8 @@ def load_ratings(path: Path, scale: Sequence[float] = DEFAULT_SCALE) -> pd.DataF
                 f"{where}:{line}: {column.replace('_', ' ')} {raw.loc[line, column]} is too large "
                 f"(at most {MAX_DIGITS} digits)"
             )
-    df = raw.astype({"user_id": "int64", "item_id": "int64", "rating": "float64"})
-    df = df.astype({"timestamp": "int64"})
+    types = {"user_id": "int64", "item_id": "int64", "rating": "float64", "timestamp": "int64"}
+    df = raw.astype(types)
     return validate_ratings(df, where, scale, numbered=True)
 
 
