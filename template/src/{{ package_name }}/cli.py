@@ -3,6 +3,7 @@
 Each step is a module of the package with the same name that provides::
 
     def add_arguments(parser: argparse.ArgumentParser) -> None: ...  # its options
+    # (optional: without it, the step takes the one common option, --data sample|full)
     def run(args: argparse.Namespace) -> int: ...                     # do it; 0 on success
 
 and whose docstring's first line is its help. Steps raise :class:`~.errors.ProjectError` on an
@@ -48,6 +49,13 @@ def load_step(name: str) -> ModuleType:
     return importlib.import_module(f"{__package__}.{name}")
 
 
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    """The options of a step that declares none: the common --data."""
+    from .settings import add_data_argument  # pydantic: only once a step is chosen
+
+    add_data_argument(parser)
+
+
 def build_parser(steps: dict[str, str], chosen: ModuleType | None) -> argparse.ArgumentParser:
     """The parser with one subcommand per step; only the chosen step's options are added."""
     debug = argparse.ArgumentParser(add_help=False)
@@ -65,7 +73,7 @@ def build_parser(steps: dict[str, str], chosen: ModuleType | None) -> argparse.A
         if chosen is not None and chosen.__name__.rpartition(".")[2] == name:
             sub.description = chosen.__doc__
             sub.formatter_class = argparse.RawDescriptionHelpFormatter
-            chosen.add_arguments(sub)
+            getattr(chosen, "add_arguments", _data_option)(sub)
     return parser
 
 

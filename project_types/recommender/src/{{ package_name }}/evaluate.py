@@ -24,7 +24,7 @@ from .metrics import coverage, mae, mean_popularity, ranking_metrics, rmse
 from .models import Model, load_models, top_n
 from .paths import shown
 from .report import fmt, markdown_table, write_reports
-from .settings import DataMode, add_data_argument, data_mode
+from .settings import DataMode, data_mode
 from .split import Encoder, Interactions, make_split
 from .train import model_path
 
@@ -302,11 +302,6 @@ def plot(result: dict[str, Any]) -> None:
     ax.set(xlabel="k", ylabel="NDCG@k", title="NDCG@k, time split")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8)
     save(fig, "ndcg_at_k.png", result["data"])
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``evaluate``: ``--data``."""
-    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

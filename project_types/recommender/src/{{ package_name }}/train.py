@@ -17,7 +17,7 @@ from .config import Settings, load_config
 from .data import load_dataset
 from .models import Model, build, save_models
 from .paths import models_dir, shown
-from .settings import DataMode, add_data_argument, data_mode
+from .settings import DataMode, data_mode
 from .split import Encoder, make_split
 
 MODELS_BY_SPLIT = {
@@ -47,11 +47,6 @@ def fit_models(
     encoder = Encoder.fit(train)
     data = encoder.transform(train)
     return encoder, {name: build(name, settings).fit(data) for name in names}
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``train``: ``--data``."""
-    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from .data import load_dataset
 from .metrics import ranking_metrics, rmse
 from .models import MODELS, top_n
 from .paths import best_params_file, shown
-from .settings import add_data_argument, data_mode
+from .settings import data_mode
 from .split import Encoder, Interactions, time_split
 
 
@@ -47,11 +47,6 @@ def validation_score(
     users = np.array(sorted(relevant), dtype=int)
     lists = top_n(model, fit.matrix(binary=True), users, evaluation.k)
     return -ranking_metrics(lists, [relevant[u] for u in users])["ndcg"]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``tune``: ``--data``."""
-    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

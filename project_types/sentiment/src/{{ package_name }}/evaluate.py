@@ -47,7 +47,7 @@ from .models import (
 )
 from .paths import eval_dir, models_dir, shown
 from .report import markdown_table, write_reports
-from .settings import DataMode, add_data_argument, data_mode
+from .settings import DataMode, data_mode
 from .train import check_trained_with, read_meta
 
 METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
@@ -314,11 +314,6 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
         card = "\n\n".join([data_line(envelope), verdict(envelope), table])
         write_reports(readme={"results": block}, model_card={"metrics": card})
     return envelope
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--data sample|full``."""
-    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from .data import load_data
 from .errors import NotTrainedError
 from .models import MODEL_NAMES, build_pipeline, model_params
 from .paths import models_dir, shown
-from .settings import add_data_argument, data_mode
+from .settings import data_mode
 
 
 def train(config: Settings, mode: str, directory: Path | None = None) -> dict[str, Any]:
@@ -72,11 +72,6 @@ def check_trained_with(meta: dict[str, Any], config: Settings) -> None:
                     f"the {name} model was trained with {key}={before.get(key)!r}, the "
                     f"configuration now says {now.get(key)!r}: run `make train` again"
                 )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--data sample|full``."""
-    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from .data import Reviews, load_data
 from .errors import ConfigError
 from .models import build_pipeline
 from .paths import best_params_file, shown
-from .settings import add_data_argument, data_mode
+from .settings import data_mode
 
 # How a configuration key maps to a parameter of the main pipeline.
 PIPELINE_PARAMS = {
@@ -84,11 +84,6 @@ def write_best(best: dict[str, Any], score: float, note: str, path: Path | None 
     )
     path.write_text(header + yaml.safe_dump(best, sort_keys=True), encoding="utf-8")
     return path
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--data sample|full``."""
-    add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
