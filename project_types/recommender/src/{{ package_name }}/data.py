@@ -54,6 +54,11 @@ class Dataset:
         return self.info.label
 
 
+def first_flagged(mask: pd.Series) -> int:
+    """The index label (a line number) of the first True in ``mask``."""
+    return int(mask.index[mask.to_numpy()][0])
+
+
 def describe(ratings: pd.DataFrame) -> str:
     """The data in numbers, e.g. ``1,054 ratings by 60 users of 41 items``."""
     return (
@@ -93,7 +98,7 @@ def load_ratings(path: Path, scale: Sequence[float] = DEFAULT_SCALE) -> pd.DataF
     fields = lines.str.split("\t")
     counts = fields.str.len()
     if (counts != len(RATING_COLUMNS)).any():
-        line = int(counts.index[(counts != len(RATING_COLUMNS)).to_numpy()][0])
+        line = first_flagged(counts != len(RATING_COLUMNS))
         raise DataError(
             f"{where}:{line}: expected 4 tab-separated columns, found {counts[line]} "
             f"({FORMAT_HINT})"
@@ -102,13 +107,13 @@ def load_ratings(path: Path, scale: Sequence[float] = DEFAULT_SCALE) -> pd.DataF
     for column, (pattern, what) in FIELD_FORMATS.items():
         bad = ~raw[column].str.fullmatch(pattern)
         if bad.any():
-            line = int(raw.index[bad.to_numpy()][0])
+            line = first_flagged(bad)
             value = raw.loc[line, column]
             raise DataError(f"{where}:{line}: {column.replace('_', ' ')} {value!r} is not {what}")
     for column in ("user_id", "item_id", "timestamp"):
         long = raw[column].str.lstrip("0").str.len() > MAX_DIGITS
         if long.any():
-            line = int(raw.index[long.to_numpy()][0])
+            line = first_flagged(long)
             raise DataError(
                 f"{where}:{line}: {column.replace('_', ' ')} {raw.loc[line, column]} is too large "
                 f"(at most {MAX_DIGITS} digits)"
@@ -135,7 +140,7 @@ def validate_ratings(
 
     def at(mask: pd.Series) -> tuple[str, dict[str, object]]:
         """Where the first flagged row is (``:<line>`` or nothing), and its values."""
-        label = mask.index[mask.to_numpy()][0]
+        label = first_flagged(mask)
         row = {column: df.loc[label, column] for column in RATING_COLUMNS}
         return (f":{label}" if numbered else ""), row
 
@@ -200,7 +205,7 @@ def load_titles(path: Path) -> pd.Series:
         raise DataError(f"{where}: no items ({ITEM_HINT})")
     bad = ~items["item_id"].str.fullmatch(_WHOLE) | (items["item_id"].str.len() > MAX_DIGITS)
     if bad.any():
-        line = int(items.index[bad.to_numpy()][0])
+        line = first_flagged(bad)
         raise DataError(
             f"{where}:{line}: item id {items.loc[line, 'item_id']!r} is not a whole number "
             f"({ITEM_HINT})"
@@ -208,7 +213,7 @@ def load_titles(path: Path) -> pd.Series:
     items = items.astype({"item_id": "int64"})
     duplicated = items["item_id"].duplicated()
     if duplicated.any():
-        line = int(items.index[duplicated.to_numpy()][0])
+        line = first_flagged(duplicated)
         raise DataError(
             f"{where}:{line}: item {items.loc[line, 'item_id']} is listed twice (keep one line "
             "per item)"
