@@ -6,6 +6,7 @@ import logging
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,9 +47,32 @@ class Created:
     commit: str | None
 
 
+# letters that Unicode does not decompose into an ASCII letter and a mark
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "đ": "d",
+        "ð": "d",
+        "\u0131": "i",  # dotless i
+        "ł": "l",
+        "ø": "o",
+        "ŧ": "t",
+    }
+)
+
+
 def slugify(name: str) -> str:
-    """Turn a human project name into a directory and repository name."""
-    return SLUG_PATTERN.sub("-", name.strip().lower()).strip("-")
+    """Turn a human project name into a directory and repository name.
+
+    Accented Latin letters are transliterated ("Élan" -> "elan"), as the template's own
+    ``project_slug`` default does; other characters become hyphens.
+    """
+    lowered = name.strip().lower().translate(_TRANSLITERATE)
+    ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return SLUG_PATTERN.sub("-", ascii_only).strip("-")
 
 
 GIT_DEFAULTS = {
@@ -89,6 +113,12 @@ def create_project(request: NewProject) -> Created:
     )
     data = {**checked, "project_type": request.project_type}
     user_defaults = question_defaults(request.project_type, local_root)
+    # the directory the user chose names the repository, unless they named the project
+    named = {"project_name", "project_slug"} & set(data)
+    if request.destination is not None and not named:
+        user_defaults["project_slug"] = slugify(request.destination.expanduser().resolve().name)
+        if not user_defaults["project_slug"]:
+            del user_defaults["project_slug"]
     # Without DEST the directory is named after the answered slug, which a prompt may change:
     # check the default's now (no point asking questions for a taken name), the answer's later.
     destination = _resolve_destination(request, {**user_defaults, **data})
