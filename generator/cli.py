@@ -485,13 +485,25 @@ def config_group() -> None:
 @click.argument("value")
 @run_command
 def config_set(key: str, value: str) -> None:
-    """Store VALUE as the default answer to question KEY."""
-    from .config import set_default
-    from .copier_adapter import check_data
-    from .templates import template_root
+    """Store VALUE as the default answer to question KEY, checked by the template's rules.
 
-    checked = check_data(parse_data([f"{key}={value}"]), template_root())
-    click.echo(f"{key} = {checked[key]!r} (in {set_default(key, checked[key])})")
+    \b
+    KEY is one of:
+      author_name, author_email, github_user, license, python_version, seed,
+      or a type's own question (see `mlportfolio show TYPE`), e.g. top_k.
+    project_name, project_slug, package_name and description differ for every
+    project: give them to `mlportfolio new`.
+
+    \b
+    Examples:
+      mlportfolio config set author_name "Ada Lovelace"
+      mlportfolio config set github_user ada-l
+      mlportfolio config set license Apache-2.0
+    """
+    from .config import check_default, set_default
+
+    checked = check_default(key, parse_data([f"{key}={value}"])[key])
+    click.echo(f"{key} = {checked!r} (in {set_default(key, checked)})")
 
 
 @config_group.command("get")
@@ -522,9 +534,12 @@ def config_unset(key: str) -> None:
 @run_command
 def config_list() -> None:
     """Print every stored default."""
-    from .config import load_user_config
+    from .config import config_path, load_user_config
 
-    for key, value in sorted(load_user_config().items()):
+    defaults = load_user_config()
+    if not defaults:
+        click.echo(f"no defaults set (they would be in {config_path()})")
+    for key, value in sorted(defaults.items()):
         click.echo(f"{key} = {value!r}")
 
 

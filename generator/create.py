@@ -14,8 +14,8 @@ from typing import Any
 
 from . import copier_adapter, gitops
 from .catalog import get_project_type
-from .config import load_user_config
-from .errors import DestinationError, Interrupted, MlportfolioError, UserError
+from .config import PER_PROJECT, check_stored, config_path, load_user_config
+from .errors import DestinationError, Interrupted, InvalidAnswerError, MlportfolioError, UserError
 from .templates import TemplateSource, builtin_source, plain_copy_source, template_root
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,14 @@ def question_defaults(project_type: str, root: Path | None = None) -> dict[str, 
     defaults |= {
         key: from_git[git_key] for key, git_key in GIT_DEFAULTS.items() if git_key in from_git
     }
-    return defaults | load_user_config()
+    stored = load_user_config()
+    for key in PER_PROJECT:
+        if key in stored:
+            raise UserError(
+                f"{config_path()}: {key} differs for every project and cannot be a default: "
+                f"run `mlportfolio config unset {key}`"
+            )
+    return defaults | stored
 
 
 def create_project(request: NewProject) -> Created:
@@ -129,14 +136,21 @@ def create_project(request: NewProject) -> Created:
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".mlportfolio-", dir=destination.parent))
     try:
-        answers = _render(
-            source,
-            staging / "project",
-            data,
-            user_defaults,
-            defaults=request.defaults,
-            trust=request.trust,
-        )
+        try:
+            answers = _render(
+                source,
+                staging / "project",
+                data,
+                user_defaults,
+                defaults=request.defaults,
+                trust=request.trust,
+            )
+        except InvalidAnswerError as exc:
+            # Copier names the question; say so when its value came from the user's config
+            key = re.search(r"'(\w+)'", str(exc))
+            if key and key[1] in load_user_config() and key[1] not in data:
+                raise InvalidAnswerError(check_stored(key[1], str(exc))) from exc
+            raise
         if request.destination is None:
             destination = _resolve_destination(request, answers)
             _check_destination(destination, force=request.force)
