@@ -256,6 +256,8 @@ def new(
     )
     if quiet:
         return
+    for warning in created.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     where = (
         os.path.relpath(created.path) if created.path.is_relative_to(Path.cwd()) else created.path
     )

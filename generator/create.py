@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Mapping
@@ -45,6 +46,7 @@ class Created:
     path: Path
     answers: Mapping[str, Any]
     commit: str | None
+    warnings: tuple[str, ...] = ()
 
 
 # letters that Unicode does not decompose into an ASCII letter and a mark
@@ -170,7 +172,45 @@ def create_project(request: NewProject) -> Created:
         raise Interrupted("interrupted: nothing was written") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Created(path=destination, answers=answers, commit=commit)
+    warnings = _warnings(answers, local_root) if local_root is not None else ()
+    return Created(path=destination, answers=answers, commit=commit, warnings=warnings)
+
+
+PLACEHOLDERS = ("author_name", "author_email", "github_user")
+
+
+def _warnings(answers: Mapping[str, Any], root: Path) -> tuple[str, ...]:
+    """What the user should fix before publishing: placeholders, a Python newer than theirs."""
+    questions = copier_adapter.load_questions(root)
+    warnings = []
+    used = [
+        f"{key} {answers[key]!r}"
+        for key in PLACEHOLDERS
+        if key in answers and answers[key] == questions.get(key, {}).get("default")
+    ]
+    if used:
+        warnings.append(
+            f"placeholders used: {', '.join(used)} (README badge and links, LICENSE, "
+            "pyproject.toml): set yours once with `mlportfolio config set KEY VALUE`, then fix "
+            "this project with `mlportfolio update --data KEY=VALUE --commit`"
+        )
+    wanted = str(answers.get("python_version", ""))
+    running = running_python()
+    if re.fullmatch(r"\d+\.\d+", wanted) and _version(wanted) > _version(running):
+        warnings.append(
+            f"python_version {wanted} is newer than this Python ({running}): the project needs "
+            f"Python {wanted} (`make setup` uses uv, which can install it, when uv is present)"
+        )
+    return tuple(warnings)
+
+
+def running_python() -> str:
+    """This interpreter's ``major.minor``."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
 
 
 def _template_of(request: NewProject) -> tuple[TemplateSource, Path | None]:

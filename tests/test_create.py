@@ -215,3 +215,30 @@ def test_dest_names_the_repository_when_the_project_is_not_named(tmp_path: Path)
     # (with a name, the name's slug wins: test_records_answers_and_type)
     answers = answers_of(make(tmp_path, "recs-apache", git=False))
     assert (answers["project_slug"], answers["package_name"]) == ("recs-apache", "recs_apache")
+
+
+def test_warns_about_placeholders_and_a_python_newer_than_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(create_module, "running_python", lambda: "3.11")
+    data = {"python_version": "3.13"}
+    created = create_project(NewProject("recommender", tmp_path / "p", data, defaults=True))
+    placeholders, python = created.warnings
+    assert placeholders.startswith(
+        "placeholders used: author_name 'Your Name', author_email 'you@example.com', "
+        "github_user 'your-github-user'"
+    )
+    assert python.startswith("python_version 3.13 is newer than this Python (3.11)")
+    mine = {"author_name": "Ada", "author_email": "ada@example.org", "github_user": "ada"}
+    mine["python_version"] = "3.11"
+    assert create_project(NewProject("recommender", tmp_path / "q", mine, True)).warnings == ()
+
+
+def test_new_prints_the_warnings_on_stderr_unless_quiet(in_tmp: Path) -> None:
+    from .conftest import run_cli
+
+    result = run_cli("new", "recommender", "p", "--defaults", "--no-git")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: placeholders used: author_name")
+    quiet = run_cli("new", "recommender", "q", "--defaults", "--no-git", "-q")
+    assert quiet.stdout == quiet.stderr == ""
