@@ -461,13 +461,39 @@ def update(
     if not result.changed:
         click.echo(f"already up to date ({result.to_ref})")
         return
-    click.secho(f"Updated {result.from_ref} -> {result.to_ref}:", fg="green")
+    if result.from_ref == result.to_ref:
+        changes = ", ".join(data_pairs)
+        click.secho(f"Changed answers {changes} (template {result.to_ref}):", fg="green")
+    else:
+        click.secho(f"Updated {result.from_ref} -> {result.to_ref}:", fg="green")
     for name in result.changed:
         click.echo(f"  {name}")
     if result.commit:
         click.echo(f"committed as {result.commit[:12]}")
     else:
         click.echo("review with `git diff`, then commit")
+
+
+@main.command("versions")
+@run_command
+def versions() -> None:
+    """List the template versions this mlportfolio carries (for `update --to`).
+
+    \b
+    Example:
+      mlportfolio versions
+      mlportfolio update --to 0.1.0
+    """
+    from .templates import bundled_versions
+
+    carried = bundled_versions()
+    if not carried:
+        click.echo(
+            f"v{__version__} (a source checkout: it carries no released versions; "
+            "`pip install .` bundles them)"
+        )
+    for version in carried:
+        click.echo(f"{version} (installed)" if version == f"v{__version__}" else version)
 
 
 @main.group("config")

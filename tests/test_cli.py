@@ -140,3 +140,14 @@ def test_parse_data() -> None:
 def test_importing_the_cli_does_not_import_copier() -> None:
     code = "import sys; from mlportfolio.cli import main; assert 'copier' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_versions_lists_the_carried_template_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlportfolio import templates
+
+    monkeypatch.setattr(templates, "bundled_versions", lambda: ["v0.1.0", f"v{__version__}"])
+    result = run_cli("versions")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["v0.1.0", f"v{__version__} (installed)"]
+    monkeypatch.setattr(templates, "bundled_versions", list)
+    assert "source checkout" in run_cli("versions").stdout
