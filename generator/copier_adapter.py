@@ -203,7 +203,9 @@ def validate_answers(data: Mapping[str, Any], root: Path, project_types: list[st
             return
 
 
-def _dry_run(root: Path, data: Mapping[str, Any]) -> Any:
+def _dry_run(
+    root: Path, data: Mapping[str, Any], user_defaults: Mapping[str, Any] | None = None
+) -> Any:
     """Copier's answers (an ``AnswersMap``) for a dry run of ``root`` with ``data``, defaults."""
     import copier
 
@@ -215,6 +217,7 @@ def _dry_run(root: Path, data: Mapping[str, Any]) -> Any:
                 str(target / "template"),
                 target / "project",
                 data=dict(data),
+                user_defaults=dict(user_defaults or {}),
                 defaults=True,
                 pretend=True,
                 quiet=True,
@@ -224,14 +227,17 @@ def _dry_run(root: Path, data: Mapping[str, Any]) -> Any:
     return worker.answers
 
 
-def applicable_questions(project_type: str, root: Path) -> dict[str, QuestionInfo]:
+def applicable_questions(
+    project_type: str, root: Path, user_defaults: Mapping[str, Any] | None = None
+) -> dict[str, QuestionInfo]:
     """The questions a project of ``project_type`` is asked, in order, with their defaults.
 
     Copier itself decides: a dry run (``pretend``) of a copy with that type answers every
-    question with its default and hides those whose ``when`` is false for it.
+    question with its default (``user_defaults`` first, as ``new`` gives them) and hides those
+    whose ``when`` is false for it.
     """
     questions = load_questions(root)
-    answers = _dry_run(root, {"project_type": project_type})
+    answers = _dry_run(root, {"project_type": project_type}, user_defaults)
     shown: dict[str, QuestionInfo] = {}
     for name, spec in questions.items():
         if name == "project_type" or name in answers.hidden or is_computed(spec):

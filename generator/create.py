@@ -8,7 +8,8 @@ import shutil
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,16 +38,20 @@ class NewProject:
     template: str | None = None
     vcs_ref: str | None = None
     trust: bool = False
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
 class Created:
-    """What ``mlportfolio new`` made."""
+    """What ``mlportfolio new`` made (with ``dry_run``: would make; nothing was written)."""
 
     path: Path
     answers: Mapping[str, Any]
     commit: str | None
     warnings: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    dry_run: bool = False
 
 
 # letters that Unicode does not decompose into an ASCII letter and a mark
@@ -121,13 +126,7 @@ def create_project(request: NewProject) -> Created:
         else dict(request.data)
     )
     data = {**checked, "project_type": request.project_type}
-    user_defaults = question_defaults(request.project_type, local_root)
-    # the directory the user chose names the repository, unless they named the project
-    named = {"project_name", "project_slug"} & set(data)
-    if request.destination is not None and not named:
-        user_defaults["project_slug"] = slugify(request.destination.expanduser().resolve().name)
-        if not user_defaults["project_slug"]:
-            del user_defaults["project_slug"]
+    user_defaults = question_defaults(request.project_type, local_root) | _dest_slug(request)
     # Without DEST the directory is named after the answered slug, which a prompt may change:
     # check the default's now (no point asking questions for a taken name), the answer's later.
     destination = _resolve_destination(request, {**user_defaults, **data})
@@ -135,10 +134,13 @@ def create_project(request: NewProject) -> Created:
     if request.git:
         gitops.require_git()
 
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".mlportfolio-", dir=destination.parent))
+    if not request.dry_run:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    # a dry run renders in the system's temporary directory: nothing near DEST is touched
+    staging_parent = None if request.dry_run else destination.parent
+    staging = Path(tempfile.mkdtemp(prefix=".mlportfolio-", dir=staging_parent))
     try:
-        try:
+        with _blame_the_config(data):
             answers = _render(
                 source,
                 staging / "project",
@@ -147,16 +149,19 @@ def create_project(request: NewProject) -> Created:
                 defaults=request.defaults,
                 trust=request.trust,
             )
-        except InvalidAnswerError as exc:
-            # Copier names the question; say so when its value came from the user's config
-            key = re.search(r"'(\w+)'", str(exc))
-            if key and key[1] in load_user_config() and key[1] not in data:
-                raise InvalidAnswerError(check_stored(key[1], str(exc))) from exc
-            raise
         if request.destination is None:
             destination = _resolve_destination(request, answers)
             _check_destination(destination, force=request.force)
         commit = None
+        rendered = staging / "project"
+        files = tuple(
+            sorted(str(f.relative_to(rendered)) for f in rendered.rglob("*") if not f.is_dir())
+        )
+        replaced = tuple(name for name in files if (destination / name).is_file())
+        if request.dry_run:
+            return Created(
+                destination, answers, None, _warnings(answers, local_root), files, replaced, True
+            )
         if request.git and not (destination / ".git").exists():
             commit = gitops.init_and_commit(
                 staging / "project",
@@ -172,16 +177,16 @@ def create_project(request: NewProject) -> Created:
         raise Interrupted("interrupted: nothing was written") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    warnings = _warnings(answers, local_root) if local_root is not None else ()
-    return Created(path=destination, answers=answers, commit=commit, warnings=warnings)
+    warnings = _warnings(answers, local_root)
+    return Created(destination, answers, commit, warnings, files, replaced)
 
 
 PLACEHOLDERS = ("author_name", "author_email", "github_user")
 
 
-def _warnings(answers: Mapping[str, Any], root: Path) -> tuple[str, ...]:
+def _warnings(answers: Mapping[str, Any], root: Path | None) -> tuple[str, ...]:
     """What the user should fix before publishing: placeholders, a Python newer than theirs."""
-    questions = copier_adapter.load_questions(root)
+    questions = copier_adapter.load_questions(root) if root is not None else {}
     warnings = []
     used = [
         f"{key} {answers[key]!r}"
@@ -211,6 +216,49 @@ def running_python() -> str:
 
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
+
+
+def read_data_file(path: Path, project_type: str) -> dict[str, Any]:
+    """Answers from a YAML file; Copier's own keys (``_commit``, ...) are left out.
+
+    Another project's ``.copier-answers.yml`` works: its ``project_type`` must be TYPE.
+    """
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(path.expanduser().read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"--data-file {path}: cannot be read ({exc.strerror})") from None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise UserError(f"--data-file {path}: not valid YAML") from None
+    if not isinstance(loaded, dict):
+        raise UserError(f"--data-file {path}: expected a mapping of question: answer")
+    data = {str(k): v for k, v in loaded.items() if not str(k).startswith("_")}
+    if data.pop("project_type", project_type) != project_type:
+        raise UserError(
+            f"--data-file {path}: answers for a {loaded['project_type']} project, not {project_type}"
+        )
+    return data
+
+
+def _dest_slug(request: NewProject) -> dict[str, str]:
+    """The directory the user chose names the repository, unless they named the project."""
+    if request.destination is None or {"project_name", "project_slug"} & set(request.data):
+        return {}
+    slug = slugify(request.destination.expanduser().resolve().name)
+    return {"project_slug": slug} if slug else {}
+
+
+@contextmanager
+def _blame_the_config(data: Mapping[str, Any]) -> Iterator[None]:
+    """Copier names a refused question: say so when its value came from the user's config."""
+    try:
+        yield
+    except InvalidAnswerError as exc:
+        key = re.search(r"'(\w+)'", str(exc))
+        if key and key[1] in load_user_config() and key[1] not in data:
+            raise InvalidAnswerError(check_stored(key[1], str(exc))) from exc
+        raise
 
 
 def _template_of(request: NewProject) -> tuple[TemplateSource, Path | None]:
