@@ -331,8 +331,7 @@ def new(
     click.echo(
         "\nNext steps:\n"
         f"  cd {where}\n"
-        "  python -m venv .venv && source .venv/bin/activate\n"
-        "  make setup            # install the project and its dev tools\n"
+        "  make setup            # create .venv (uv if installed), install the project and tools\n"
         "  make train evaluate   # train and evaluate on the shipped sample\n"
         "  make test             # run the project's tests\n"
         "  make data             # download the full dataset, then DATA=full\n"
