@@ -327,6 +327,12 @@ def new(
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     if dry_run:
         return
+    if created.replaced:
+        click.secho(
+            f"replaced your {', '.join(created.replaced)} with the project's (--force)",
+            fg="yellow",
+            err=True,
+        )
     click.secho(f"Created {title} in {where}", fg="green", bold=True)
     click.echo(
         "\nNext steps:\n"
@@ -335,6 +341,7 @@ def new(
         "  make train evaluate   # train and evaluate on the shipped sample\n"
         "  make test             # run the project's tests\n"
         "  make data             # download the full dataset, then DATA=full\n"
+        '  git add -A && git commit -m "First results"   # publish wants a clean tree\n'
         "  mlportfolio publish   # create the GitHub repository and push"
     )
 

@@ -116,6 +116,19 @@ def test_new_prints_next_steps(in_tmp: Path) -> None:
     assert (in_tmp / "film-picks" / ".git").is_dir()
     assert "cd film-picks" in result.stdout
     assert "make train evaluate" in result.stdout
+    steps = result.stdout.splitlines()
+    commit = next(i for i, line in enumerate(steps) if "git commit" in line)
+    assert commit < next(i for i, line in enumerate(steps) if "mlportfolio publish" in line)
+
+
+def test_force_names_the_files_it_replaced(in_tmp: Path) -> None:
+    (in_tmp / "mine").mkdir()
+    (in_tmp / "mine" / "README.md").write_text("mine\n")
+    (in_tmp / "mine" / "NOTES.md").write_text("kept\n")
+    result = run_cli("new", "recommender", "mine", "-l", "--force", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert "replaced your README.md with the project's (--force)" in result.stderr
+    assert "NOTES.md" not in result.stderr
 
 
 def test_new_without_a_terminal_uses_defaults(in_tmp: Path) -> None:
