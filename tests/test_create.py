@@ -222,7 +222,7 @@ def test_warns_about_placeholders_and_a_python_newer_than_this_one(
 ) -> None:
     monkeypatch.setattr(create_module, "running_python", lambda: "3.11")
     data = {"python_version": "3.13"}
-    created = create_project(NewProject("recommender", tmp_path / "p", data, defaults=True))
+    created = create_project(NewProject("recommender", tmp_path / "p", data, True, git=False))
     placeholders, python = created.warnings
     assert placeholders.startswith(
         "placeholders used: author_name 'Your Name', author_email 'you@example.com', "
@@ -231,7 +231,10 @@ def test_warns_about_placeholders_and_a_python_newer_than_this_one(
     assert python.startswith("python_version 3.13 is newer than this Python (3.11)")
     mine = {"author_name": "Ada", "author_email": "ada@example.org", "github_user": "ada"}
     mine["python_version"] = "3.11"
-    assert create_project(NewProject("recommender", tmp_path / "q", mine, True)).warnings == ()
+    assert (
+        create_project(NewProject("recommender", tmp_path / "q", mine, True, git=False)).warnings
+        == ()
+    )
 
 
 def test_new_prints_the_warnings_on_stderr_unless_quiet(in_tmp: Path) -> None:

@@ -152,7 +152,11 @@ def test_every_choice_of_every_type_renders_valid_files(
     assert answers[question] == value
     parses(project)
     if question == "python_version":
-        ci_tests_every_supported_python(project, str(value), validate=project_type == TYPES[0])
+        # one schema check is enough: the matrix, longest for the lowest version, is what varies
+        lowest = str(value) == "3.11"
+        ci_tests_every_supported_python(
+            project, str(value), validate=project_type == TYPES[0] and lowest
+        )
 
 
 def ci_tests_every_supported_python(project: Path, lowest: str, *, validate: bool) -> None:
