@@ -88,9 +88,35 @@ def run_command(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Main(click.Group):
+    """The top-level group; it also accepts ``--debug`` after the subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[1:end]:
+            args = ["--debug", *[a for a in args[:end] if a != "--debug"], *args[end:]]
+        return super().parse_args(ctx, args)
+
+
+class _TypedCommand(click.Command):
+    """A command taking TYPE: its help lists the project types."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from .catalog import load_catalog
+
+        with formatter.section("Types (TYPE)"):
+            formatter.write_dl([(t.name, t.summary) for t in load_catalog().values()])
+        super().format_epilog(ctx, formatter)
+
+
+@click.group(
+    cls=_Main,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "-V", "--version", prog_name="mlportfolio")
-@click.option("--debug", is_flag=True, help=f"Show tracebacks (also: {DEBUG_ENV}=1).")
+@click.option(
+    "--debug", is_flag=True, help=f"Show tracebacks; also after the command (or {DEBUG_ENV}=1)."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what is being done.")
 def main(debug: bool, verbose: bool) -> None:
     """Scaffold machine-learning portfolio projects that train, test and publish out of the box.
@@ -121,16 +147,25 @@ def list_types(detailed: bool) -> None:
     Example:
       mlportfolio list
     """
-    from rich.console import Console
     from rich.table import Table
 
     from .catalog import load_catalog
 
     catalog = load_catalog()
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    console = _console()
     if detailed:
         for project_type in catalog.values():
             _print_type(console, project_type)
+        return
+    if console.width < WIDE:
+        # a narrow terminal: one row per type, the details a command away
+        compact = Table(title="mlportfolio project types", box=None, padding=(0, 2, 0, 0))
+        compact.add_column("type", no_wrap=True, style="bold")
+        compact.add_column("summary")
+        for t in catalog.values():
+            compact.add_row(t.name, t.summary)
+        console.print(compact)
+        console.print("details: mlportfolio list --verbose, or mlportfolio show TYPE")
         return
     table = Table(title="mlportfolio project types", show_lines=True)
     for column in ("type", "summary", "data (sample / full)", "models", "metrics"):
@@ -146,7 +181,7 @@ def list_types(detailed: bool) -> None:
     console.print(table)
 
 
-@main.command("show")
+@main.command("show", cls=_TypedCommand)
 @click.argument("project_type", metavar="TYPE")
 @run_command
 def show_type(project_type: str) -> None:
@@ -156,11 +191,20 @@ def show_type(project_type: str) -> None:
     Example:
       mlportfolio show recommender
     """
-    from rich.console import Console
-
     from .catalog import get_project_type
 
-    _print_type(Console(width=None if sys.stdout.isatty() else 120), get_project_type(project_type))
+    _print_type(_console(), get_project_type(project_type))
+
+
+WIDE = 120  # columns the full `list` table needs
+
+
+def _console() -> Any:
+    """A rich console as wide as the terminal (or $COLUMNS); 120 columns when piped."""
+    from rich.console import Console
+
+    on_terminal = sys.stdout.isatty() or "COLUMNS" in os.environ
+    return Console(width=None if on_terminal else WIDE)
 
 
 def _print_type(console: Any, t: Any) -> None:
@@ -172,10 +216,12 @@ def _print_type(console: Any, t: Any) -> None:
     console.print(f"  model:       {t.model}")
     console.print(f"  metrics:     {', '.join(t.metrics)}")
     from .copier_adapter import applicable_questions
+    from .create import question_defaults
     from .templates import template_root
 
-    console.print("  questions (answer with --data KEY=VALUE):")
-    for question in applicable_questions(t.name, template_root()).values():
+    console.print("  questions (answer with --data KEY=VALUE; defaults as `new` would use them):")
+    defaults = question_defaults(t.name)
+    for question in applicable_questions(t.name, template_root(), defaults).values():
         allowed = f" [{', '.join(map(str, question.choices))}]" if question.choices else ""
         console.print(
             f"    {question.name}: {question.help}{allowed} (default: {question.default!r})",
@@ -185,7 +231,7 @@ def _print_type(console: Any, t: Any) -> None:
     console.print(f"  create it:   mlportfolio new {t.name}\n")
 
 
-@main.command("new")
+@main.command("new", cls=_TypedCommand)
 @click.argument("project_type", metavar="TYPE")
 @click.argument("destination", metavar="[DEST]", required=False, type=click.Path(path_type=Path))
 @click.option("--name", help="Project name (DEST defaults to its slug in the current directory).")
@@ -197,9 +243,18 @@ def _print_type(console: Any, t: Any) -> None:
     metavar="KEY=VALUE",
     help="Answer a template question; repeatable (see `mlportfolio show TYPE`).",
 )
-@click.option("--defaults", is_flag=True, help="Use default answers; never prompt.")
+@click.option(
+    "--data-file",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Answers from a YAML file (e.g. another project's .copier-answers.yml); --data wins.",
+)
+@click.option("--defaults", "-l", is_flag=True, help="Use default answers; never prompt.")
 @click.option(
     "--force", is_flag=True, help="Allow a non-empty DEST; files not in the project stay."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show the files it would write; write nothing (as --pretend)."
 )
 @click.option("--no-git", "no_git", is_flag=True, help="Do not create a git repository.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
@@ -216,8 +271,10 @@ def new(
     destination: Path | None,
     name: str | None,
     data_pairs: tuple[str, ...],
+    data_file: Path | None,
     defaults: bool,
     force: bool,
+    dry_run: bool,
     no_git: bool,
     quiet: bool,
     template: str | None,
@@ -235,10 +292,11 @@ def new(
       mlportfolio new recommender ~/code/movie-recs --name "Movie Recs" --defaults
       mlportfolio new recommender --data license=Apache-2.0 --data top_k=20
       mlportfolio new recommender --template ~/my-template --vcs-ref v2
+      mlportfolio new sentiment --data-file answers.yml -l --dry-run
     """
-    from .create import NewProject, create_project
+    from .create import NewProject, create_project, read_data_file
 
-    data = parse_data(data_pairs)
+    data = (read_data_file(data_file, project_type) if data_file else {}) | parse_data(data_pairs)
     if name is not None:
         data["project_name"] = name
     created = create_project(
@@ -252,23 +310,38 @@ def new(
             template=template,
             vcs_ref=vcs_ref,
             trust=trust,
+            dry_run=dry_run,
         )
     )
-    if quiet:
-        return
     where = (
         os.path.relpath(created.path) if created.path.is_relative_to(Path.cwd()) else created.path
     )
     title = created.answers.get("project_name", created.path.name)
+    if dry_run:
+        click.echo(f"Dry run: would create {title} in {where}, {len(created.files)} files:")
+        for file in created.files:
+            click.echo(f"  {file}{' (replaces yours)' if file in created.replaced else ''}")
+    if quiet:
+        return
+    for warning in created.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    if dry_run:
+        return
+    if created.replaced:
+        click.secho(
+            f"replaced your {', '.join(created.replaced)} with the project's (--force)",
+            fg="yellow",
+            err=True,
+        )
     click.secho(f"Created {title} in {where}", fg="green", bold=True)
     click.echo(
         "\nNext steps:\n"
         f"  cd {where}\n"
-        "  python -m venv .venv && source .venv/bin/activate\n"
-        "  make setup            # install the project and its dev tools\n"
+        "  make setup            # create .venv (uv if installed), install the project and tools\n"
         "  make train evaluate   # train and evaluate on the shipped sample\n"
         "  make test             # run the project's tests\n"
         "  make data             # download the full dataset, then DATA=full\n"
+        '  git add -A && git commit -m "First results"   # publish wants a clean tree\n'
         "  mlportfolio publish   # create the GitHub repository and push"
     )
 
@@ -459,13 +532,39 @@ def update(
     if not result.changed:
         click.echo(f"already up to date ({result.to_ref})")
         return
-    click.secho(f"Updated {result.from_ref} -> {result.to_ref}:", fg="green")
+    if result.from_ref == result.to_ref:
+        changes = ", ".join(data_pairs)
+        click.secho(f"Changed answers {changes} (template {result.to_ref}):", fg="green")
+    else:
+        click.secho(f"Updated {result.from_ref} -> {result.to_ref}:", fg="green")
     for name in result.changed:
         click.echo(f"  {name}")
     if result.commit:
         click.echo(f"committed as {result.commit[:12]}")
     else:
         click.echo("review with `git diff`, then commit")
+
+
+@main.command("versions")
+@run_command
+def versions() -> None:
+    """List the template versions this mlportfolio carries (for `update --to`).
+
+    \b
+    Example:
+      mlportfolio versions
+      mlportfolio update --to 0.1.0
+    """
+    from .templates import bundled_versions
+
+    carried = bundled_versions()
+    if not carried:
+        click.echo(
+            f"v{__version__} (a source checkout: it carries no released versions; "
+            "`pip install .` bundles them)"
+        )
+    for version in carried:
+        click.echo(f"{version} (installed)" if version == f"v{__version__}" else version)
 
 
 @main.group("config")
@@ -485,13 +584,25 @@ def config_group() -> None:
 @click.argument("value")
 @run_command
 def config_set(key: str, value: str) -> None:
-    """Store VALUE as the default answer to question KEY."""
-    from .config import set_default
-    from .copier_adapter import check_data
-    from .templates import template_root
+    """Store VALUE as the default answer to question KEY, checked by the template's rules.
 
-    checked = check_data(parse_data([f"{key}={value}"]), template_root())
-    click.echo(f"{key} = {checked[key]!r} (in {set_default(key, checked[key])})")
+    \b
+    KEY is one of:
+      author_name, author_email, github_user, license, python_version, seed,
+      or a type's own question (see `mlportfolio show TYPE`), e.g. top_k.
+    project_name, project_slug, package_name and description differ for every
+    project: give them to `mlportfolio new`.
+
+    \b
+    Examples:
+      mlportfolio config set author_name "Ada Lovelace"
+      mlportfolio config set github_user ada-l
+      mlportfolio config set license Apache-2.0
+    """
+    from .config import check_default, set_default
+
+    checked = check_default(key, parse_data([f"{key}={value}"])[key])
+    click.echo(f"{key} = {checked!r} (in {set_default(key, checked)})")
 
 
 @config_group.command("get")
@@ -522,9 +633,12 @@ def config_unset(key: str) -> None:
 @run_command
 def config_list() -> None:
     """Print every stored default."""
-    from .config import load_user_config
+    from .config import config_path, load_user_config
 
-    for key, value in sorted(load_user_config().items()):
+    defaults = load_user_config()
+    if not defaults:
+        click.echo(f"no defaults set (they would be in {config_path()})")
+    for key, value in sorted(defaults.items()):
         click.echo(f"{key} = {value!r}")
 
 

@@ -54,8 +54,45 @@ def _save(defaults: dict[str, Any]) -> Path:
     return path
 
 
+# answers that differ for every project: a stored default would name every project the same
+PER_PROJECT = ("project_name", "project_slug", "package_name", "description")
+
+
+def check_default(key: str, value: Any) -> Any:
+    """Check ``value`` as a default for question ``key`` with the template's own rules.
+
+    Returns the value converted to the question's type. Per-project keys, unknown keys, values
+    of the wrong type, outside the choices or refused by the question's validator are refused.
+    """
+    from .catalog import load_catalog
+    from .copier_adapter import check_data, validate_answers
+    from .templates import template_root
+
+    if key in PER_PROJECT:
+        raise UserError(
+            f"config set {key}: differs for every project, so it cannot be a default; give it "
+            f"to `mlportfolio new` (--name or --data {key}=...)"
+        )
+    root = template_root()
+    checked = check_data({key: value}, root, origin="config set")
+    try:
+        validate_answers(checked, root, sorted(load_catalog(root)))
+    except UserError as exc:
+        raise type(exc)(f"config set {key}: {exc}") from exc
+    return checked[key]
+
+
+def check_stored(key: str, message: str) -> str:
+    """``message`` for an answer refused at ``new``, naming the config file if it came from there."""
+    path = config_path()
+    return (
+        f"{message} (the default for {key} comes from {path}: change it with `mlportfolio "
+        f"config set {key} VALUE` or remove it with `mlportfolio config unset {key}`)"
+    )
+
+
 def set_default(key: str, value: Any) -> Path:
-    """Store ``value`` as the default answer to question ``key`` (already checked by the caller)."""
+    """Store ``value`` as the default answer to question ``key`` (see :func:`check_default`)."""
     defaults = load_user_config()
     defaults[key] = value
     return _save(defaults)

@@ -142,13 +142,17 @@ def is_computed(spec: Mapping[str, Any]) -> bool:
 
 
 def check_data(
-    data: Mapping[str, Any], root: Path, project_type: str | None = None
+    data: Mapping[str, Any],
+    root: Path,
+    project_type: str | None = None,
+    *,
+    origin: str = "--data",
 ) -> dict[str, Any]:
     """Check answers given with ``--data`` against the template's questions and their types.
 
     Copier silently ignores an unknown key (a typo such as ``licence``) and an answer to a
     question that ``when`` hides; this names both. With ``project_type``, a question of another
-    type is refused too.
+    type is refused too. ``origin`` is where the answers came from, as messages name it.
     """
     questions = load_questions(root)
     conditional = any("when" in questions.get(key, {}) for key in data)
@@ -160,18 +164,18 @@ def check_data(
     for key, value in data.items():
         if key == "project_type":
             raise InvalidAnswerError(
-                "--data project_type: give the project type as the TYPE argument"
+                f"{origin} project_type: give the project type as the TYPE argument"
             )
         if key not in questions or is_computed(questions[key]):
             answerable = [name for name, spec in questions.items() if not is_computed(spec)]
             close = difflib.get_close_matches(key, answerable, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise InvalidAnswerError(
-                f"--data {key}: no such question{hint}; see `mlportfolio show TYPE` for the questions"
+                f"{origin} {key}: no such question{hint}; see `mlportfolio show TYPE` for the questions"
             )
         if applicable is not None and key not in applicable:
             raise InvalidAnswerError(
-                f"--data {key}: not a question of the {project_type} type (it belongs to "
+                f"{origin} {key}: not a question of the {project_type} type (it belongs to "
                 f"another type); see `mlportfolio show {project_type}`"
             )
         kind = str(questions[key].get("type", "str"))
@@ -182,20 +186,29 @@ def check_data(
                 checked[key] = _CASTS.get(kind, str)(value)
         except (KeyError, ValueError):
             raise InvalidAnswerError(
-                f"--data {key}: expected {_KIND_WORDS.get(kind, kind)}, got {value!r}"
+                f"{origin} {key}: expected {_KIND_WORDS.get(kind, kind)}, got {value!r}"
             ) from None
     return checked
 
 
-def applicable_questions(project_type: str, root: Path) -> dict[str, QuestionInfo]:
-    """The questions a project of ``project_type`` is asked, in order, with their defaults.
+def validate_answers(data: Mapping[str, Any], root: Path, project_types: list[str]) -> None:
+    """Check ``data`` with the template's own rules (choices, validators), as ``new`` would.
 
-    Copier itself decides: a dry run (``pretend``) of a copy with that type answers every
-    question with its default and hides those whose ``when`` is false for it.
+    Copier decides, in a dry run per type in ``project_types`` until one asks every question in
+    ``data``; an answer Copier refuses raises :class:`InvalidAnswerError` with its reason.
     """
+    for project_type in project_types:
+        answers = _dry_run(root, {**data, "project_type": project_type})
+        if not set(data) & answers.hidden:
+            return
+
+
+def _dry_run(
+    root: Path, data: Mapping[str, Any], user_defaults: Mapping[str, Any] | None = None
+) -> Any:
+    """Copier's answers (an ``AnswersMap``) for a dry run of ``root`` with ``data``, defaults."""
     import copier
 
-    questions = load_questions(root)
     target = Path(tempfile.mkdtemp(prefix="mlportfolio-questions-"))
     try:
         _copy_questionnaire(root, target / "template")
@@ -203,14 +216,28 @@ def applicable_questions(project_type: str, root: Path) -> dict[str, QuestionInf
             worker = copier.run_copy(
                 str(target / "template"),
                 target / "project",
-                data={"project_type": project_type},
+                data=dict(data),
+                user_defaults=dict(user_defaults or {}),
                 defaults=True,
                 pretend=True,
                 quiet=True,
             )
     finally:
         shutil.rmtree(target, ignore_errors=True)
-    answers = worker.answers
+    return worker.answers
+
+
+def applicable_questions(
+    project_type: str, root: Path, user_defaults: Mapping[str, Any] | None = None
+) -> dict[str, QuestionInfo]:
+    """The questions a project of ``project_type`` is asked, in order, with their defaults.
+
+    Copier itself decides: a dry run (``pretend``) of a copy with that type answers every
+    question with its default (``user_defaults`` first, as ``new`` gives them) and hides those
+    whose ``when`` is false for it.
+    """
+    questions = load_questions(root)
+    answers = _dry_run(root, {"project_type": project_type}, user_defaults)
     shown: dict[str, QuestionInfo] = {}
     for name, spec in questions.items():
         if name == "project_type" or name in answers.hidden or is_computed(spec):

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import sys
 import tempfile
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import copier_adapter, gitops
 from .catalog import get_project_type
-from .config import load_user_config
-from .errors import DestinationError, Interrupted, MlportfolioError, UserError
+from .config import PER_PROJECT, check_stored, config_path, load_user_config
+from .errors import DestinationError, Interrupted, InvalidAnswerError, MlportfolioError, UserError
 from .templates import TemplateSource, builtin_source, plain_copy_source, template_root
 
 log = logging.getLogger(__name__)
@@ -35,20 +38,48 @@ class NewProject:
     template: str | None = None
     vcs_ref: str | None = None
     trust: bool = False
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
 class Created:
-    """What ``mlportfolio new`` made."""
+    """What ``mlportfolio new`` made (with ``dry_run``: would make; nothing was written)."""
 
     path: Path
     answers: Mapping[str, Any]
     commit: str | None
+    warnings: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+# letters that Unicode does not decompose into an ASCII letter and a mark
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "đ": "d",
+        "ð": "d",
+        "\u0131": "i",  # dotless i
+        "ł": "l",
+        "ø": "o",
+        "ŧ": "t",
+    }
+)
 
 
 def slugify(name: str) -> str:
-    """Turn a human project name into a directory and repository name."""
-    return SLUG_PATTERN.sub("-", name.strip().lower()).strip("-")
+    """Turn a human project name into a directory and repository name.
+
+    Accented Latin letters are transliterated ("Élan" -> "elan"), as the template's own
+    ``project_slug`` default does; other characters become hyphens.
+    """
+    lowered = name.strip().lower().translate(_TRANSLITERATE)
+    ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return SLUG_PATTERN.sub("-", ascii_only).strip("-")
 
 
 GIT_DEFAULTS = {
@@ -70,7 +101,14 @@ def question_defaults(project_type: str, root: Path | None = None) -> dict[str, 
     defaults |= {
         key: from_git[git_key] for key, git_key in GIT_DEFAULTS.items() if git_key in from_git
     }
-    return defaults | load_user_config()
+    stored = load_user_config()
+    for key in PER_PROJECT:
+        if key in stored:
+            raise UserError(
+                f"{config_path()}: {key} differs for every project and cannot be a default: "
+                f"run `mlportfolio config unset {key}`"
+            )
+    return defaults | stored
 
 
 def create_project(request: NewProject) -> Created:
@@ -88,7 +126,7 @@ def create_project(request: NewProject) -> Created:
         else dict(request.data)
     )
     data = {**checked, "project_type": request.project_type}
-    user_defaults = question_defaults(request.project_type, local_root)
+    user_defaults = question_defaults(request.project_type, local_root) | _dest_slug(request)
     # Without DEST the directory is named after the answered slug, which a prompt may change:
     # check the default's now (no point asking questions for a taken name), the answer's later.
     destination = _resolve_destination(request, {**user_defaults, **data})
@@ -96,21 +134,34 @@ def create_project(request: NewProject) -> Created:
     if request.git:
         gitops.require_git()
 
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".mlportfolio-", dir=destination.parent))
+    if not request.dry_run:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    # a dry run renders in the system's temporary directory: nothing near DEST is touched
+    staging_parent = None if request.dry_run else destination.parent
+    staging = Path(tempfile.mkdtemp(prefix=".mlportfolio-", dir=staging_parent))
     try:
-        answers = _render(
-            source,
-            staging / "project",
-            data,
-            user_defaults,
-            defaults=request.defaults,
-            trust=request.trust,
-        )
+        with _blame_the_config(data):
+            answers = _render(
+                source,
+                staging / "project",
+                data,
+                user_defaults,
+                defaults=request.defaults,
+                trust=request.trust,
+            )
         if request.destination is None:
             destination = _resolve_destination(request, answers)
             _check_destination(destination, force=request.force)
         commit = None
+        rendered = staging / "project"
+        files = tuple(
+            sorted(str(f.relative_to(rendered)) for f in rendered.rglob("*") if not f.is_dir())
+        )
+        replaced = tuple(name for name in files if (destination / name).is_file())
+        if request.dry_run:
+            return Created(
+                destination, answers, None, _warnings(answers, local_root), files, replaced, True
+            )
         if request.git and not (destination / ".git").exists():
             commit = gitops.init_and_commit(
                 staging / "project",
@@ -126,7 +177,88 @@ def create_project(request: NewProject) -> Created:
         raise Interrupted("interrupted: nothing was written") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Created(path=destination, answers=answers, commit=commit)
+    warnings = _warnings(answers, local_root)
+    return Created(destination, answers, commit, warnings, files, replaced)
+
+
+PLACEHOLDERS = ("author_name", "author_email", "github_user")
+
+
+def _warnings(answers: Mapping[str, Any], root: Path | None) -> tuple[str, ...]:
+    """What the user should fix before publishing: placeholders, a Python newer than theirs."""
+    questions = copier_adapter.load_questions(root) if root is not None else {}
+    warnings = []
+    used = [
+        f"{key} {answers[key]!r}"
+        for key in PLACEHOLDERS
+        if key in answers and answers[key] == questions.get(key, {}).get("default")
+    ]
+    if used:
+        warnings.append(
+            f"placeholders used: {', '.join(used)} (README badge and links, LICENSE, "
+            "pyproject.toml): set yours once with `mlportfolio config set KEY VALUE`, then fix "
+            "this project with `mlportfolio update --data KEY=VALUE --commit`"
+        )
+    wanted = str(answers.get("python_version", ""))
+    running = running_python()
+    if re.fullmatch(r"\d+\.\d+", wanted) and _version(wanted) > _version(running):
+        warnings.append(
+            f"python_version {wanted} is newer than this Python ({running}): the project needs "
+            f"Python {wanted} (`make setup` uses uv, which can install it, when uv is present)"
+        )
+    return tuple(warnings)
+
+
+def running_python() -> str:
+    """This interpreter's ``major.minor``."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def read_data_file(path: Path, project_type: str) -> dict[str, Any]:
+    """Answers from a YAML file; Copier's own keys (``_commit``, ...) are left out.
+
+    Another project's ``.copier-answers.yml`` works: its ``project_type`` must be TYPE.
+    """
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(path.expanduser().read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"--data-file {path}: cannot be read ({exc.strerror})") from None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise UserError(f"--data-file {path}: not valid YAML") from None
+    if not isinstance(loaded, dict):
+        raise UserError(f"--data-file {path}: expected a mapping of question: answer")
+    data = {str(k): v for k, v in loaded.items() if not str(k).startswith("_")}
+    if data.pop("project_type", project_type) != project_type:
+        raise UserError(
+            f"--data-file {path}: answers for a {loaded['project_type']} project, not {project_type}"
+        )
+    return data
+
+
+def _dest_slug(request: NewProject) -> dict[str, str]:
+    """The directory the user chose names the repository, unless they named the project."""
+    if request.destination is None or {"project_name", "project_slug"} & set(request.data):
+        return {}
+    slug = slugify(request.destination.expanduser().resolve().name)
+    return {"project_slug": slug} if slug else {}
+
+
+@contextmanager
+def _blame_the_config(data: Mapping[str, Any]) -> Iterator[None]:
+    """Copier names a refused question: say so when its value came from the user's config."""
+    try:
+        yield
+    except InvalidAnswerError as exc:
+        key = re.search(r"'(\w+)'", str(exc))
+        if key and key[1] in load_user_config() and key[1] not in data:
+            raise InvalidAnswerError(check_stored(key[1], str(exc))) from exc
+        raise
 
 
 def _template_of(request: NewProject) -> tuple[TemplateSource, Path | None]:

@@ -261,6 +261,7 @@ def _plan(request: PublishRequest, client: GitHubClient | None, token: Token | N
         if request.org:
             client.get_org(request.org)
         owner = request.org or login
+        _check_links(answers, owner, name, request.dry_run, notes)
         existing = client.get_repo(owner, name)
 
     if existing is not None and request.if_exists == "fail":
@@ -307,6 +308,41 @@ def _plan(request: PublishRequest, client: GitHubClient | None, token: Token | N
     if existing is not None and token is not None:
         _check_remote_history(plan, token)
     return plan
+
+
+PLACEHOLDER_USER = "your-github-user"  # copier.yml's default for github_user
+
+
+def _check_links(
+    answers: Mapping[str, Any], owner: str, name: str, dry_run: bool, notes: list[str]
+) -> None:
+    """Refuse to publish links to the placeholder account; note any other mismatch."""
+    links = _link_mismatch(answers, owner, name)
+    if links and answers.get("github_user") == PLACEHOLDER_USER and not dry_run:
+        raise UserError(links)
+    if links:
+        notes.append(links)
+
+
+def _link_mismatch(answers: Mapping[str, Any], owner: str, name: str) -> str | None:
+    """Why the project's badges and links would not point at ``owner/name``, or ``None``.
+
+    The README badge and ``pyproject.toml``'s Repository URL are rendered from the answers
+    ``github_user`` and ``project_slug``; publishing elsewhere would leave them broken.
+    """
+    user, slug = answers.get("github_user"), answers.get("project_slug")
+    if user is None or slug is None:
+        return None
+    if str(user).lower() == owner.lower() and str(slug) == name:
+        return None
+    fix = f"--data github_user={owner}" if str(user).lower() != owner.lower() else ""
+    if str(slug) != name:
+        fix += f"{' ' if fix else ''}--data project_slug={name}"
+    return (
+        f"the project's README badge and links point at {user}/{slug}, not {owner}/{name}: "
+        f"run `mlportfolio update {fix} --commit` (a repository name must then be a valid "
+        "slug), then publish again"
+    )
 
 
 def _remote_action(local: gitops.LocalRepo, remote: str, clone_url: str) -> str:

@@ -134,11 +134,17 @@ def update_project(request: UpdateRequest) -> UpdateResult:
         target = _target_ref(request.to, answers)
     current = str(answers["_commit"])
     _require_known_version(current, answers)
+    if version_key(current) > version_key(target) and request.to is not None:
+        raise UserError(
+            f"--to {target}: the project already uses template {current} and an update cannot "
+            f"go back; {_available_text(answers, source)}"
+        )
     if version_key(current) > version_key(target):
         raise UserError(
-            f"the project uses template {current}, newer than {target}: upgrade mlportfolio "
-            f"(or pass --to {current})"
+            f"the project uses template {current}, newer than {target}: upgrade mlportfolio"
         )
+    if request.to is not None:
+        _require_available(target, answers, source)
     # the questions to check --data against: the built-in template's, or a local template's
     root = template_root() if answers["_src_path"] == CANONICAL_URL else Path(source.src_path)
     project_type = answers.get("project_type")
@@ -159,8 +165,42 @@ def update_project(request: UpdateRequest) -> UpdateResult:
     commit = None
     if request.commit and changed:
         author = (str(answers.get("author_name", "")), str(answers.get("author_email", "")))
-        commit = commit_all(project, f"Update the mlportfolio template to {target}", author=author)
+        commit = commit_all(project, commit_message(current, target, data), author=author)
     return UpdateResult(current, target, changed, commit=commit)
+
+
+def commit_message(current: str, target: str, data: Mapping[str, Any]) -> str:
+    """The commit message of an update: a template update, a change of answers, or both."""
+    answers = ", ".join(f"{key}={value}" for key, value in data.items())
+    if current == target:
+        return f"Change the mlportfolio answers: {answers} (template {target})"
+    message = f"Update the mlportfolio template to {target}"
+    return f"{message}, with {answers}" if answers else message
+
+
+def available_versions(answers: Mapping[str, Any], source: TemplateSource) -> list[str]:
+    """The template versions an update of a project with these answers can go to."""
+    if answers["_src_path"] == CANONICAL_URL:
+        return bundled_versions()
+    with git_environment(source.git_env):
+        tags = git_run(Path.cwd(), "ls-remote", "--tags", "--refs", "--", source.src_path)
+    versions = {line.rsplit("refs/tags/", 1)[-1] for line in tags.splitlines()}
+    return sorted((v for v in versions if version_key(v)), key=version_key)
+
+
+def _available_text(answers: Mapping[str, Any], source: TemplateSource) -> str:
+    versions = available_versions(answers, source)
+    if not versions:
+        return "no template versions are available here (`mlportfolio versions` lists them)"
+    return f"available: {', '.join(versions)}"
+
+
+def _require_available(target: str, answers: Mapping[str, Any], source: TemplateSource) -> None:
+    versions = available_versions(answers, source)
+    if versions and target not in versions:
+        raise UserError(
+            f"--to {target}: no such template version; available: {', '.join(versions)}"
+        )
 
 
 def _require_known_version(current: str, answers: Mapping[str, Any]) -> None:
@@ -197,7 +237,7 @@ def _run_update(
         raise UpdateConflictError(
             f"updated to {target} with conflicts in {', '.join(conflicts)}: resolve the "
             "<<<<<<< markers (and any .rej file), then git add and commit; "
-            "`git checkout -- . && git clean -fd` abandons the update"
+            "`git reset --hard && git clean -fd` abandons the update"
         )
     return changed
 

@@ -31,16 +31,75 @@ def test_help_documents_every_command_with_examples() -> None:
     assert "Exit codes" in result.output
 
 
-def test_list_shows_every_type() -> None:
+def test_list_shows_every_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # piped: the full 120-column table
     result = run_cli("list")
     assert result.exit_code == 0
     assert "recommender" in result.output and "MovieLens" in result.output
 
 
-def test_show_lists_the_types_questions() -> None:
+def test_show_lists_the_types_questions_with_their_defaults() -> None:
     result = run_cli("show", "recommender")
     assert result.exit_code == 0
     assert "top_k" in result.output and "package_name" in result.output
+    assert "(default: 10)" in result.output and "(default: 'movie_recommender')" in result.output
+
+
+def test_list_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = run_cli("list").stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80 and len(lines) <= 10
+    assert any(line.startswith("recommender ") for line in lines)
+
+
+def test_new_and_show_help_list_the_types() -> None:
+    for command in ("new", "show"):
+        help_text = run_cli(command, "--help").stdout
+        assert "Types (TYPE):" in help_text
+        assert "recommender" in help_text and "sentiment" in help_text
+
+
+def test_debug_is_accepted_after_the_subcommand(in_tmp: Path) -> None:
+    with pytest.raises(UnknownProjectTypeError):
+        run_cli("new", "zzz", "--defaults", "--debug")
+    # after "--" it is an argument, not the option
+    assert run_cli("new", "--", "--debug").exit_code == 1
+
+
+def test_new_dry_run_lists_the_files_and_writes_nothing(in_tmp: Path) -> None:
+    (in_tmp / "mine").mkdir()
+    (in_tmp / "mine" / "README.md").write_text("mine\n")
+    result = run_cli("new", "recommender", "mine", "-l", "--force", "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Dry run: would create Movie Recommender in mine, ")
+    assert "  README.md (replaces yours)" in lines and "  Makefile" in lines
+    assert sorted(p.name for p in in_tmp.rglob("*")) == ["README.md", "mine"]
+    assert (in_tmp / "mine" / "README.md").read_text() == "mine\n"
+
+
+def test_new_takes_answers_from_a_data_file_and_data_wins(in_tmp: Path) -> None:
+    answers = in_tmp / "answers.yml"
+    answers.write_text(
+        "_commit: v0.1.0\nproject_type: recommender\nproject_name: Film Picks\ntop_k: 20\nseed: 7\n"
+    )
+    result = run_cli(
+        "new",
+        "recommender",
+        "--data-file",
+        str(answers),
+        "-l",
+        "--no-git",
+        "-q",
+        "--data",
+        "top_k=30",
+    )
+    assert result.exit_code == 0, result.output
+    recorded = (in_tmp / "film-picks" / ".copier-answers.yml").read_text()
+    assert "top_k: 30" in recorded and "seed: 7" in recorded
+    wrong = run_cli("new", "sentiment", "--data-file", str(answers), "-l", "--dry-run")
+    assert wrong.exit_code == 1
+    assert wrong.stderr.strip().endswith("answers for a recommender project, not sentiment")
 
 
 def test_unknown_type_is_one_line_with_exit_1() -> None:
@@ -57,6 +116,19 @@ def test_new_prints_next_steps(in_tmp: Path) -> None:
     assert (in_tmp / "film-picks" / ".git").is_dir()
     assert "cd film-picks" in result.stdout
     assert "make train evaluate" in result.stdout
+    steps = result.stdout.splitlines()
+    commit = next(i for i, line in enumerate(steps) if "git commit" in line)
+    assert commit < next(i for i, line in enumerate(steps) if "mlportfolio publish" in line)
+
+
+def test_force_names_the_files_it_replaced(in_tmp: Path) -> None:
+    (in_tmp / "mine").mkdir()
+    (in_tmp / "mine" / "README.md").write_text("mine\n")
+    (in_tmp / "mine" / "NOTES.md").write_text("kept\n")
+    result = run_cli("new", "recommender", "mine", "-l", "--force", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert "replaced your README.md with the project's (--force)" in result.stderr
+    assert "NOTES.md" not in result.stderr
 
 
 def test_new_without_a_terminal_uses_defaults(in_tmp: Path) -> None:
@@ -140,3 +212,14 @@ def test_parse_data() -> None:
 def test_importing_the_cli_does_not_import_copier() -> None:
     code = "import sys; from mlportfolio.cli import main; assert 'copier' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_versions_lists_the_carried_template_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlportfolio import templates
+
+    monkeypatch.setattr(templates, "bundled_versions", lambda: ["v0.1.0", f"v{__version__}"])
+    result = run_cli("versions")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["v0.1.0", f"v{__version__} (installed)"]
+    monkeypatch.setattr(templates, "bundled_versions", list)
+    assert "source checkout" in run_cli("versions").stdout

@@ -180,7 +180,68 @@ def test_invalid_answers_name_the_field_and_create_nothing(
 
 
 @pytest.mark.parametrize(
-    ("name", "slug"), [("Movie Recs", "movie-recs"), ("  A/B test!  ", "a-b-test"), ("x", "x")]
+    ("name", "slug"),
+    [
+        ("Movie Recs", "movie-recs"),
+        ("  A/B test!  ", "a-b-test"),
+        ("x", "x"),
+        ("Élan Vital — Films!", "elan-vital-films"),
+        ("Straße Łódź Ærø", "strasse-lodz-aero"),
+    ],
 )
 def test_slugify(name: str, slug: str) -> None:
     assert slugify(name) == slug
+
+
+def answers_of(path: Path) -> dict[str, object]:
+    return dict(yaml.safe_load((path / ".copier-answers.yml").read_text(encoding="utf-8")))
+
+
+def test_names_with_accents_or_a_leading_digit_give_a_valid_slug_and_package(
+    in_tmp: Path,
+) -> None:
+    # the template's own slug default transliterates as slugify does; a digit gets a prefix
+    name = "7 Élan Vital — Films! Straße Łódź Ærø Çà Ñoño"
+    created = create_project(
+        NewProject("recommender", data={"project_name": name}, defaults=True, git=False)
+    )
+    slug = "7-elan-vital-films-strasse-lodz-aero-ca-nono"
+    assert slugify(name) == slug and created.path == in_tmp / slug
+    assert answers_of(created.path)["package_name"] == "p_" + slug.replace("-", "_")
+    assert (created.path / "src" / ("p_" + slug.replace("-", "_")) / "__init__.py").is_file()
+
+
+def test_dest_names_the_repository_when_the_project_is_not_named(tmp_path: Path) -> None:
+    # (with a name, the name's slug wins: test_records_answers_and_type)
+    answers = answers_of(make(tmp_path, "recs-apache", git=False))
+    assert (answers["project_slug"], answers["package_name"]) == ("recs-apache", "recs_apache")
+
+
+def test_warns_about_placeholders_and_a_python_newer_than_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(create_module, "running_python", lambda: "3.11")
+    data = {"python_version": "3.13"}
+    created = create_project(NewProject("recommender", tmp_path / "p", data, True, git=False))
+    placeholders, python = created.warnings
+    assert placeholders.startswith(
+        "placeholders used: author_name 'Your Name', author_email 'you@example.com', "
+        "github_user 'your-github-user'"
+    )
+    assert python.startswith("python_version 3.13 is newer than this Python (3.11)")
+    mine = {"author_name": "Ada", "author_email": "ada@example.org", "github_user": "ada"}
+    mine["python_version"] = "3.11"
+    assert (
+        create_project(NewProject("recommender", tmp_path / "q", mine, True, git=False)).warnings
+        == ()
+    )
+
+
+def test_new_prints_the_warnings_on_stderr_unless_quiet(in_tmp: Path) -> None:
+    from .conftest import run_cli
+
+    result = run_cli("new", "recommender", "p", "--defaults", "--no-git")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: placeholders used: author_name")
+    quiet = run_cli("new", "recommender", "q", "--defaults", "--no-git", "-q")
+    assert quiet.stdout == quiet.stderr == ""

@@ -135,7 +135,8 @@ def test_config_files_are_valid(project: Path) -> None:
         project,
         env,
     )
-    steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    steps = [step for job in jobs.values() for step in job["steps"]]
     commands = "\n".join(str(step.get("run", "")) for step in steps)
     for expected in (
         "ruff check",
@@ -143,5 +144,6 @@ def test_config_files_are_valid(project: Path) -> None:
         "mypy src",
         "pytest",
         "make train evaluate",
+        "pre-commit run --all-files",
     ):
         assert expected in commands

@@ -83,16 +83,14 @@ with git_environment(source.git_env):
 def test_new_renders_exactly_what_copier_renders_from_the_bundle(
     installed: Path, tmp_path: Path
 ) -> None:
+    # DEST named as the default slug: DEST's name is the slug when the project is not named
+    dest = tmp_path / "a" / "movie-recommender"
     run(
-        [str(installed / "mlportfolio"), "new", "recommender", "a", "--defaults", "--no-git"],
+        [str(installed / "mlportfolio"), "new", "recommender", str(dest), "-l", "--no-git"],
         tmp_path,
     )
     run([str(installed / "python"), "-c", RENDER_FROM_BUNDLE, str(tmp_path / "b")], tmp_path)
-    a = {
-        p.relative_to(tmp_path / "a"): p.read_bytes()
-        for p in (tmp_path / "a").rglob("*")
-        if p.is_file()
-    }
+    a = {p.relative_to(dest): p.read_bytes() for p in dest.rglob("*") if p.is_file()}
     b = {
         p.relative_to(tmp_path / "b"): p.read_bytes()
         for p in (tmp_path / "b").rglob("*")
@@ -178,11 +176,13 @@ def test_a_project_of_the_previous_release_updates_and_keeps_the_users_edit(
     assert "<<<<<<<" not in "".join(p.read_text(errors="replace") for p in project.rglob("*.py"))
 
     # every file the user did not touch is exactly what the new release makes from scratch
+    # (0.1.0 named the project movie-recommender whatever DEST was; DEST's name is the slug now)
+    fresh_dest = tmp_path / "fresh" / "movie-recommender"
     run(
-        [str(installed / "mlportfolio"), "new", "recommender", "fresh", "--defaults", "-q"],
+        [str(installed / "mlportfolio"), "new", "recommender", str(fresh_dest), "-l", "-q"],
         tmp_path,
     )
-    updated, fresh = files(project), files(tmp_path / "fresh")
+    updated, fresh = files(project), files(fresh_dest)
     del updated["data/README.md"], fresh["data/README.md"]
     assert updated == fresh
 

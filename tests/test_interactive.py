@@ -15,7 +15,9 @@ import pytest
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
 
-def drive(args: list[str], cwd: Path, answers: list[str], timeout: float = 60) -> str:
+def drive(
+    args: list[str], cwd: Path, answers: list[str], timeout: float = 60, returncode: int = 0
+) -> str:
     """Run ``mlportfolio`` on a pseudo-terminal, answer each prompt as it appears."""
     import pty
 
@@ -46,7 +48,7 @@ def drive(args: list[str], cwd: Path, answers: list[str], timeout: float = 60) -
             os.write(main_fd, pending.pop(0).encode())
     process.wait(timeout=10)
     os.close(main_fd)
-    assert process.returncode == 0, output.decode(errors="replace")
+    assert process.returncode == returncode, output.decode(errors="replace")
     return output.decode(errors="replace")
 
 
@@ -57,3 +59,13 @@ def test_prompts_on_a_terminal_and_names_the_directory_after_the_answer(tmp_path
     assert "Project name" in output and "Your email address" in output
     assert (tmp_path / "film-picks" / "src" / "film_picks" / "__init__.py").is_file()
     assert "Created Film Picks" in output
+
+
+def test_ctrl_c_at_a_prompt_exits_130_with_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    # accept two defaults, then press Ctrl-C at the third prompt
+    output = drive(["new", "sentiment"], tmp_path, ["\r", "\r", "\x03"], returncode=130)
+    after_prompts = output.rsplit("🎤", 1)[-1]
+    messages = [line for line in after_prompts.splitlines() if "error" in line]
+    assert len(messages) == 1 and "interrupted" in messages[0], output
+    assert "Traceback" not in output and "AnswersMap" not in output
+    assert list(tmp_path.iterdir()) == []

@@ -6,7 +6,10 @@ Renders every type quickly (no git, no install) with Copier through the one adap
 from __future__ import annotations
 
 import ast
+import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -148,3 +151,55 @@ def test_every_choice_of_every_type_renders_valid_files(
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers[question] == value
     parses(project)
+    if question == "python_version":
+        # one schema check is enough: the matrix, longest for the lowest version, is what varies
+        lowest = str(value) == "3.11"
+        ci_tests_every_supported_python(
+            project, str(value), validate=project_type == TYPES[0] and lowest
+        )
+
+
+def ci_tests_every_supported_python(project: Path, lowest: str, *, validate: bool) -> None:
+    """The CI matrix runs every choice from python_version up; lint runs pre-commit."""
+    workflow_file = project / ".github" / "workflows" / "ci.yml"
+    workflow = yaml.safe_load(workflow_file.read_text(encoding="utf-8"))
+    choices = applicable_questions(TYPES[0], ROOT)["python_version"].choices
+    supported = [v for v in map(str, choices) if version(v) >= version(lowest)]
+    assert workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"] == supported
+    steps = [step.get("run", "") for step in workflow["jobs"]["lint"]["steps"]]
+    assert any(run.startswith("pre-commit run --all-files") for run in steps)
+    if validate:  # GitHub's workflow schema, as the generated CI checks itself
+        check = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+        assert check, "check-jsonschema (a dev dependency) is not installed next to python"
+        result = subprocess.run(
+            [check, "--builtin-schema", "vendor.github-workflows", str(workflow_file)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def test_generated_docs_say_how_each_type_tunes_and_list_its_tests(project: Path) -> None:
+    project_type = project_type_of(project)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    tune_lines = [line for line in (readme + makefile).splitlines() if "make tune" in line]
+    tune_lines += [line for line in makefile.splitlines() if line.startswith("tune:")]
+    tune_source = (project / "src" / PACKAGE / "tune.py").read_text(encoding="utf-8")
+    if "cross_val" not in tune_source and "CV" not in tune_source:  # a hold-out search
+        assert not [line for line in tune_lines if "cross-valid" in line or " CV" in line]
+    # prose above the results table states no ranking the table can contradict
+    prose = " ".join(readme.split("<!-- results:start -->")[0].split())
+    assert "ranks far worse" not in prose
+    if project_type == "recommender":
+        assert "the table below comes from the data you ran" in prose
+    # the layout line names exactly the type's own test files
+    type_yml = yaml.safe_load((ROOT / "project_types" / project_type / "type.yml").read_text())
+    named = set(re.findall(r"[a-z]+", type_yml["layout"]["tests"])) - {"and", "tests"}
+    shipped = {p.stem.removeprefix("test_") for p in (project / "tests").glob("test_*.py")}
+    assert named == shipped - {p for p in shipped if p.startswith("core_")}

@@ -508,3 +508,32 @@ def test_repo_appearing_between_check_and_create_is_used_with_if_exists_use(
     assert not json.loads(result.stdout)["created"]
     assert [r.method for r in fake.changing_requests()] == ["POST", "PUT"]  # the 422, then topics
     assert sh("git", "rev-parse", "main", cwd=fake.bare("octocat", "movie-recs")) == head(project)
+
+
+# -- links rendered from the answers ---------------------------------------------------------
+
+
+def test_refuses_to_publish_links_to_the_placeholder_account(
+    tmp_path: Path, fake: FakeGitHub
+) -> None:
+    project = make_project(tmp_path / "movie-recs")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("octocat", "your-github-user"))
+    sh("git", "commit", "--quiet", "-am", "placeholder", cwd=project)
+    result = publish(project, "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: the project's README badge and links point at your-github-user/movie-recs, not "
+        "octocat/movie-recs: run `mlportfolio update --data github_user=octocat --commit` (a "
+        "repository name must then be a valid slug), then publish again"
+    )
+    assert fake.changing_requests() == []
+    dry = publish(project, "--dry-run")
+    assert dry.exit_code == 0 and "note: the project's README badge" in dry.stdout
+
+
+def test_notes_links_that_point_at_another_repository(project: Path, fake: FakeGitHub) -> None:
+    result = publish(project, "--yes", "--name", "recs-2025")
+    assert result.exit_code == 0, result.output
+    assert "note: the project's README badge and links point at octocat/movie-recs" in result.stderr
+    assert "--data project_slug=recs-2025" in result.stderr

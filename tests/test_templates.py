@@ -23,9 +23,13 @@ def test_export_then_generate_gives_the_same_project(tmp_path: Path) -> None:
     assert tag in git.Repo(export).git.tag().split()
     assert not git.Repo(export).is_dirty(untracked_files=True)
     data = {"author_name": "Ada", "author_email": "ada@example.org"}
-    builtin = create_project(NewProject("recommender", tmp_path / "a", data=data, defaults=True))
+    builtin = create_project(
+        NewProject("recommender", tmp_path / "a" / "p", data=data, defaults=True)
+    )
     custom = create_project(
-        NewProject("recommender", tmp_path / "b", data=data, defaults=True, template=str(export))
+        NewProject(
+            "recommender", tmp_path / "b" / "p", data=data, defaults=True, template=str(export)
+        )
     )
     assert tree(builtin.path) == tree(custom.path)
 

@@ -171,3 +171,42 @@ def test_src_path_is_never_read_as_a_git_option_D1(versions: tuple[Path, Path]) 
 )
 def test_version_key(ref: str, key: tuple[int, ...]) -> None:
     assert version_key(ref) == key
+
+
+def test_to_an_older_or_unknown_version_lists_the_available_ones(
+    versions: tuple[Path, Path],
+) -> None:
+    template, project = versions
+    release_v2(template)
+    update_project(UpdateRequest(project, commit=True))
+    with pytest.raises(
+        UserError, match=r"^--to v1\.0\.0: .*cannot go back; available: v1\.0\.0, v2"
+    ):
+        update_project(UpdateRequest(project, to="1.0.0"))
+    with pytest.raises(UserError, match=r"^--to v9\.9: no such template version; available: v1"):
+        update_project(UpdateRequest(project, to="9.9"))
+
+
+def test_an_answers_only_change_is_committed_as_one(versions: tuple[Path, Path]) -> None:
+    _, project = versions
+    result = run_cli("update", str(project), "--data", "top_k=20", "--commit")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Changed answers top_k=20 (template v1.0.0):")
+    message = git.Repo(project).head.commit.message.strip()
+    assert message == "Change the mlportfolio answers: top_k=20 (template v1.0.0)"
+
+
+def test_conflicts_name_an_abandon_command_that_works(versions: tuple[Path, Path]) -> None:
+    template, project = versions
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
+    commit_all(project, "my heading")
+    release_v2(template)
+    with pytest.raises(UpdateConflictError) as raised:
+        update_project(UpdateRequest(project))
+    abandon = str(raised.value).split("`")[1]
+    assert abandon == "git reset --hard && git clean -fd"
+    for command in abandon.split(" && "):
+        git.Repo(project).git.execute(command.split())
+    assert not git.Repo(project).is_dirty(untracked_files=True)
+    assert "## Licence (mine)" in readme.read_text()
