@@ -227,7 +227,7 @@ def remote_heads(root: Path, url: str, env: dict[str, str], token: str) -> dict[
 
     try:
         with git.Repo(root) as repo:
-            out = repo.git.ls_remote("--heads", url, env=env)
+            out = repo.git.ls_remote("--heads", "--", url, env=env)
     except git.GitCommandError as exc:
         raise GitError(f"cannot read {url}: {failure_line(exc, token)}") from None
     heads: dict[str, str] = {}
