@@ -15,7 +15,13 @@ from . import copier_adapter, gitops
 from .catalog import get_project_type
 from .config import load_user_config
 from .errors import DestinationError, Interrupted, MlportfolioError, UserError
-from .templates import TemplateSource, builtin_source, plain_copy_source, template_root
+from .templates import (
+    TemplateSource,
+    builtin_source,
+    check_git_value,
+    plain_copy_source,
+    template_root,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +137,18 @@ def create_project(request: NewProject) -> Created:
 
 def _template_of(request: NewProject) -> tuple[TemplateSource, Path | None]:
     """The template to render and, unless it is a remote URL, the local root to check against."""
+    if request.vcs_ref is not None:
+        check_git_value(request.vcs_ref, "--vcs-ref", ref=True)
     if request.template is None:
         return builtin_source(), template_root()
-    local = Path(request.template).expanduser()
+    check_git_value(request.template, "--template")
+    template = request.template
+    if template.startswith("file://"):  # Copier wants a local template as a directory
+        from urllib.parse import urlsplit
+        from urllib.request import url2pathname
+
+        template = url2pathname(urlsplit(template).path)
+    local = Path(template).expanduser()
     if local.is_dir():
         if not (local / "copier.yml").is_file() and not (local / "copier.yaml").is_file():
             raise UserError(f"{local} is not a Copier template: it has no copier.yml")

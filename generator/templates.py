@@ -38,6 +38,27 @@ TEMPLATE_PARTS = ("copier.yml", "template", "project_types")
 _IGNORED = ("__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".mypy_cache")
 
 
+def check_git_value(value: str, what: str, *, ref: bool = False) -> str:
+    """Return ``value`` if git can only read it as a value, never as an option; else explain.
+
+    Template sources and refs come from answers files and the command line and reach git's
+    argv (through Copier, too, which passes no ``--``): a leading ``-`` (``--upload-pack=...``)
+    or a control character is refused, and for a ref (``ref=True``) whitespace too.
+    """
+    bad = value.startswith("-") or any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+    if ref and (any(ch.isspace() for ch in value) or not value):
+        bad = True
+    if bad:
+        from .errors import UserError
+
+        raise UserError(
+            f"{what} {value[:80]!r} cannot be a git "
+            f"{'reference' if ref else 'source'}: it starts with '-' or holds control "
+            f"characters{' or spaces' if ref else ''}"
+        )
+    return value
+
+
 def template_root() -> Path:
     """Return the directory holding ``copier.yml``, ``template/`` and ``project_types/``.
 

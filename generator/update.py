@@ -22,6 +22,7 @@ from .templates import (
     CANONICAL_URL,
     TemplateSource,
     bundled_versions,
+    check_git_value,
     git_environment,
     source_for,
     template_root,
@@ -83,10 +84,17 @@ def read_answers(project: Path) -> dict[str, Any]:
             "template version is unknown"
         )
     src = str(answers["_src_path"])
-    if not (TEMPLATE_URL.match(src) or Path(src).expanduser().is_dir()):
+    where = project / copier_adapter.ANSWERS_FILE
+    check_git_value(src, f"{where}: _src_path")
+    check_git_value(str(answers["_commit"]), f"{where}: _commit", ref=True)
+    local = Path(src).expanduser()
+    is_template_dir = local.is_dir() and any(
+        (local / name).is_file() for name in ("copier.yml", "copier.yaml")
+    )
+    if not (TEMPLATE_URL.match(src) or is_template_dir):
         raise UserError(
             f"{project / copier_adapter.ANSWERS_FILE}: _src_path {src[:80]!r} is neither a git URL "
-            "nor an existing template directory: restore it from git"
+            "nor a template directory (with a copier.yml): restore it from git"
         )
     return answers
 
@@ -137,7 +145,7 @@ def update_project(request: UpdateRequest) -> UpdateResult:
     if version_key(current) > version_key(target):
         raise UserError(
             f"the project uses template {current}, newer than {target}: upgrade mlportfolio "
-            f"(or pass --to {current})"
+            f"to a release that has {current}"
         )
     # the questions to check --data against: the built-in template's, or a local template's
     root = template_root() if answers["_src_path"] == CANONICAL_URL else Path(source.src_path)
@@ -182,6 +190,7 @@ def _require_known_version(current: str, answers: Mapping[str, Any]) -> None:
 def _target_ref(to: str | None, answers: Mapping[str, Any]) -> str:
     if to is None:
         return latest_version(answers)
+    check_git_value(to, "--to", ref=True)
     return to if to.startswith("v") or not version_key(to) else f"v{to}"
 
 

@@ -9,7 +9,13 @@ import yaml
 from mlportfolio import create as create_module
 from mlportfolio import gitops
 from mlportfolio.create import NewProject, create_project, slugify
-from mlportfolio.errors import DestinationError, GitError, Interrupted, InvalidAnswerError
+from mlportfolio.errors import (
+    DestinationError,
+    GitError,
+    Interrupted,
+    InvalidAnswerError,
+    UserError,
+)
 
 
 def make(tmp_path: Path, name: str = "proj", **kwargs: object) -> Path:
@@ -184,3 +190,21 @@ def test_invalid_answers_name_the_field_and_create_nothing(
 )
 def test_slugify(name: str, slug: str) -> None:
     assert slugify(name) == slug
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"template": "--upload-pack=touch pwned"},
+        {"template": "-utouch pwned@h:x"},
+        {"vcs_ref": "--upload-pack=touch pwned"},
+        {"vcs_ref": "v1 x"},
+    ],
+)
+def test_option_shaped_template_and_ref_are_refused_D1(
+    tmp_path: Path, kwargs: dict[str, str]
+) -> None:
+    """Attack (D1's family): --template and --vcs-ref never reach git as options."""
+    with pytest.raises(UserError, match="cannot be a git"):
+        make(tmp_path, **kwargs)
+    assert list(tmp_path.iterdir()) == []

@@ -171,3 +171,53 @@ def test_src_path_is_never_read_as_a_git_option_D1(versions: tuple[Path, Path]) 
 )
 def test_version_key(ref: str, key: tuple[int, ...]) -> None:
     assert version_key(ref) == key
+
+
+def _craft(project: Path, key: str, value: str) -> None:
+    answers_file = project / ".copier-answers.yml"
+    lines = [
+        line for line in answers_file.read_text().splitlines() if not line.startswith(f"{key}:")
+    ]
+    answers_file.write_text("\n".join([f"{key}: {value}", *lines]) + "\n")
+    commit_all(project, "crafted answers")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("_src_path", "'--upload-pack=touch {pwned};false'"),
+        ("_src_path", "'-utouch {pwned}@h:x'"),  # matches the scp-like URL pattern
+        ("_src_path", '"ext::sh -c touch% {pwned}"'),
+        ("_commit", "'--upload-pack=touch {pwned};false'"),
+        ("_commit", '"v1.0.0\\ntouch {pwned}"'),
+    ],
+)
+def test_option_shaped_answers_never_reach_git_D1(
+    versions: tuple[Path, Path], key: str, value: str
+) -> None:
+    """D1 and variants: every value from the answers file that reaches git is checked first."""
+    _, project = versions
+    pwned = project.parent / "pwned"
+    _craft(project, key, value.format(pwned=pwned))
+    for args in (["--check"], [], ["--diff"]):
+        result = run_cli("update", str(project), *args)
+        assert result.exit_code == 1, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not pwned.exists()
+
+
+def test_option_shaped_to_is_refused_D1(versions: tuple[Path, Path]) -> None:
+    _, project = versions
+    result = run_cli("update", str(project), "--to", "--upload-pack=touch x")
+    assert result.exit_code == 1 and "--to" in result.stderr
+
+
+@pytest.mark.parametrize("src", ["/etc", "{a: 1}", "/nonexistent/x"])
+def test_a_bad_src_path_says_so_D25(versions: tuple[Path, Path], src: str) -> None:
+    """D25: not the tail of git's hint ("and the repository exists"), but what is wrong."""
+    _, project = versions
+    _craft(project, "_src_path", src)
+    result = run_cli("update", str(project), "--check")
+    assert result.exit_code == 1, result.output
+    assert "repository exists" not in result.stderr
+    assert "_src_path" in result.stderr
