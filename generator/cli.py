@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -236,26 +236,56 @@ def new(
       mlportfolio new recommender --data license=Apache-2.0 --data top_k=20
       mlportfolio new recommender --template ~/my-template --vcs-ref v2
     """
-    from .create import NewProject, create_project
+    from .create import NewProject
 
     data = parse_data(data_pairs)
     if name is not None:
         data["project_name"] = name
-    created = create_project(
-        NewProject(
-            project_type=project_type,
-            destination=destination,
-            data=data,
-            defaults=defaults,
-            force=force,
-            git=not no_git,
-            template=template,
-            vcs_ref=vcs_ref,
-            trust=trust,
+    with _late_interrupts_ignored():
+        _new(
+            NewProject(
+                project_type=project_type,
+                destination=destination,
+                data=data,
+                defaults=defaults,
+                force=force,
+                git=not no_git,
+                template=template,
+                vcs_ref=vcs_ref,
+                trust=trust,
+            ),
+            quiet=quiet,
         )
-    )
+
+
+@contextmanager
+def _late_interrupts_ignored() -> Iterator[None]:
+    """Restore Ctrl-C's handler when the command ends (``_new`` ignores it once work is done)."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        with suppress(ValueError):  # not the main thread
+            signal.signal(signal.SIGINT, previous)
+
+
+def _new(request: Any, *, quiet: bool) -> None:
+    import signal
+
+    from .create import create_project
+
+    created = create_project(request)
+    # The project exists and is complete: a Ctrl-C now must not report "interrupted" (D14).
+    with suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     if quiet:
         return
+    _print_created(created)
+
+
+def _print_created(created: Any) -> None:
     where = (
         os.path.relpath(created.path) if created.path.is_relative_to(Path.cwd()) else created.path
     )

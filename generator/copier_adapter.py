@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import io
 import logging
+import math
 import shutil
 import sys
 import tempfile
@@ -30,13 +31,14 @@ from .errors import (
     UserError,
 )
 from .templates import TemplateSource, git_environment
+from .validation import check_package_name, shown
 
 log = logging.getLogger(__name__)
 
 ANSWERS_FILE = ".copier-answers.yml"
 
 _CASTS: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str}
-_KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
+KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -54,7 +56,8 @@ class QuestionInfo:
 def one_line(message: str) -> str:
     """The last non-empty line of a (possibly multi-line) message: where tools put the reason."""
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
+    line = lines[-1] if lines else "unknown error"
+    return line if len(line) <= 300 else line[:299] + "…"
 
 
 @contextmanager
@@ -176,15 +179,39 @@ def check_data(
             )
         kind = str(questions[key].get("type", "str"))
         try:
-            if kind == "bool":
-                checked[key] = value if isinstance(value, bool) else _BOOLEANS[str(value).lower()]
-            else:
-                checked[key] = _CASTS.get(kind, str)(value)
-        except (KeyError, ValueError):
+            checked[key] = cast_answer(kind, value)
+        except (KeyError, ValueError, TypeError, OverflowError):
             raise InvalidAnswerError(
-                f"--data {key}: expected {_KIND_WORDS.get(kind, kind)}, got {value!r}"
+                f"--data {key}: expected {KIND_WORDS.get(kind, kind)}, got {shown(value)}"
             ) from None
+        if key == "package_name":
+            check_package_name(str(checked[key]))
     return checked
+
+
+def cast_answer(kind: str, value: Any) -> Any:
+    """``value`` as the question's ``kind`` wants it; raises ``ValueError`` where it does not fit.
+
+    Nothing is truncated or guessed: ``1.5`` is no integer, ``true`` is no number, and NaN or
+    infinity is no usable number (a comparison with NaN is always false, so a range check in
+    a validator would let it through).
+    """
+    if kind == "bool":
+        return value if isinstance(value, bool) else _BOOLEANS[str(value).lower()]
+    if kind in ("int", "float") and isinstance(value, bool):
+        raise ValueError(value)
+    if kind == "int":
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        return int(str(value).strip())
+    if kind == "float":
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(value)
+        return number
+    return _CASTS.get(kind, str)(value)
 
 
 def applicable_questions(project_type: str, root: Path) -> dict[str, QuestionInfo]:
