@@ -485,6 +485,12 @@ def update(
     )
     if dry_run:
         click.echo(result.diff or f"no changes from {result.from_ref} to {result.to_ref}")
+        if result.conflicts:
+            click.echo(
+                f"note: updating would leave conflicts in {', '.join(result.conflicts)}; "
+                "nothing was changed",
+                err=True,
+            )
         return
     if not result.changed:
         click.echo(f"already up to date ({result.to_ref})")

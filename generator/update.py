@@ -54,6 +54,7 @@ class UpdateResult:
     changed: list[str]
     diff: str = ""
     commit: str | None = None
+    conflicts: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -159,10 +160,11 @@ def update_project(request: UpdateRequest) -> UpdateResult:
         with tempfile.TemporaryDirectory() as tmp:
             clone = Path(tmp) / project.name
             git_run(project, "clone", "--quiet", str(project), str(clone))
-            changed = _run_update(clone, source, target, data, request.trust)
+            changed, conflicts, _ = _apply_update(clone, source, target, data, request.trust)
             git_run(clone, "add", "--intent-to-add", "--all")
             diff = git_run(clone, "diff", "--no-color")
-        return UpdateResult(current, target, changed, diff=diff)
+        # with conflicts too: the diff is what the user needs to see then (D13)
+        return UpdateResult(current, target, changed, diff=diff, conflicts=conflicts)
     changed = _run_update(project, source, target, data, request.trust)
     commit = None
     if request.commit and changed:
@@ -198,17 +200,63 @@ def _run_update(
     project: Path, source: TemplateSource, target: str, data: dict[str, Any], trust: bool
 ) -> list[str]:
     """Run Copier's update in ``project``; return the changed files or raise on conflicts."""
-    copier_adapter.update(project, source, target, data, trust=trust)
-    status = git_run(project, "status", "--porcelain", "--untracked-files=all").splitlines()
-    changed = sorted({line[3:].split(" -> ")[-1] for line in status})
-    conflicts = _conflicts(project, changed)
+    changed, conflicts, kept = _apply_update(project, source, target, data, trust)
     if conflicts:
+        kept_note = (
+            f"; {', '.join(kept)} would have been deleted with your edits in them, so they "
+            "were kept: move your edits where the template now has them, then delete them"
+            if kept
+            else ""
+        )
         raise UpdateConflictError(
             f"updated to {target} with conflicts in {', '.join(conflicts)}: resolve the "
-            "<<<<<<< markers (and any .rej file), then git add and commit; "
-            "`git checkout -- . && git clean -fd` abandons the update"
+            "<<<<<<< markers (and any .rej file), then git add and commit"
+            f"{kept_note}; `git reset --hard && git clean -fd` abandons the update"
         )
     return changed
+
+
+def _apply_update(
+    project: Path, source: TemplateSource, target: str, data: dict[str, Any], trust: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """Run Copier's update; return the changed files, the conflicts and the edited files kept.
+
+    Copier deletes a file the new render no longer has (e.g. the old package after
+    ``--data package_name=...``) even when the user edited it (D8): such a file is restored
+    and counted as a conflict.
+    """
+    copier_adapter.update(project, source, target, data, trust=trust)
+    kept = []
+    for code, name in _status(project):
+        if code == " D" and _edited_since_created(project, name):
+            git_run(project, "checkout", "HEAD", "--", name)
+            kept.append(name)
+    changed = sorted({name for _, name in _status(project)})
+    conflicts = sorted({*_conflicts(project, changed), *kept})
+    return changed, conflicts, kept
+
+
+def _status(project: Path) -> list[tuple[str, str]]:
+    """``git status`` as (two-letter code, path) pairs; paths unquoted, renames by new path."""
+    entries = git_run(project, "status", "--porcelain=v1", "-z", "--untracked-files=all")
+    result: list[tuple[str, str]] = []
+    parts = iter(entries.split("\0"))
+    for entry in parts:
+        if len(entry) < 4:
+            continue
+        result.append((entry[:2], entry[3:]))
+        if "R" in entry[:2] or "C" in entry[:2]:
+            next(parts, None)  # the old path of a rename or copy
+    return result
+
+
+def _edited_since_created(project: Path, name: str) -> bool:
+    """Whether ``name`` at HEAD differs from the version that first added it to the project."""
+    added = git_run(project, "log", "--diff-filter=A", "--format=%H", "HEAD", "--", name).split()
+    if not added:
+        return True  # history unknown: assume the user's
+    first = git_run(project, "rev-parse", f"{added[-1]}:{name}").strip()
+    return first != git_run(project, "rev-parse", f"HEAD:{name}").strip()
 
 
 def _conflicts(project: Path, changed: list[str]) -> list[str]:

@@ -221,3 +221,70 @@ def test_a_bad_src_path_says_so_D25(versions: tuple[Path, Path], src: str) -> No
     assert result.exit_code == 1, result.output
     assert "repository exists" not in result.stderr
     assert "_src_path" in result.stderr
+
+
+def test_changing_an_answer_never_deletes_the_users_edits_D8(tmp_path: Path) -> None:
+    """D8: a file the new answers no longer render, edited by the user, is kept: exit 5."""
+    from .helpers import build_file_tree
+
+    git.Git().config("--global", "user.name", "Tester")
+    git.Git().config("--global", "user.email", "tester@example.org")
+    template = tmp_path / "template"
+    build_file_tree(template, {"template/notes/{{ project_name }}.md": "template notes\n"})
+    tiny_template(template)
+    project = create_project(
+        NewProject(
+            "recommender",
+            tmp_path / "p",
+            defaults=True,
+            template=str(template),
+            data={"project_name": "Tiny"},
+        )
+    ).path
+    notes = project / "notes" / "Tiny.md"
+    assert notes.is_file()
+    notes.write_text("template notes\nUSER CUSTOM WORK\n")
+    commit_all(project, "user work")
+    with pytest.raises(UpdateConflictError, match=r"notes/Tiny\.md.*kept") as info:
+        update_project(UpdateRequest(project, to="v1.0.0", data={"project_name": "Other"}))
+    assert info.value.exit_code == 5
+    assert "USER CUSTOM WORK" in notes.read_text()
+
+
+def test_the_abandon_command_in_the_conflict_message_works_D12(
+    versions: tuple[Path, Path],
+) -> None:
+    """D12: the printed command really abandons a conflicted update."""
+    import subprocess
+
+    template, project = versions
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
+    commit_all(project, "conflicting edit")
+    before = git.Repo(project).head.commit.hexsha
+    release_v2(template)
+    with pytest.raises(UpdateConflictError) as info:
+        update_project(UpdateRequest(project))
+    command = str(info.value).split("`")[-2]
+    assert command == "git reset --hard && git clean -fd"
+    subprocess.run(command, shell=True, cwd=project, check=True, capture_output=True)
+    repo = git.Repo(project)
+    assert not repo.is_dirty(untracked_files=True)
+    assert repo.head.commit.hexsha == before
+    assert "<<<<<<<" not in readme.read_text()
+
+
+def test_diff_with_conflicts_shows_the_diff_and_changes_nothing_D13(
+    versions: tuple[Path, Path],
+) -> None:
+    """D13: `update --diff` prints the diff even when the update would conflict; exit 0."""
+    template, project = versions
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
+    commit_all(project, "conflicting edit")
+    release_v2(template)
+    result = run_cli("update", str(project), "--diff")
+    assert result.exit_code == 0, result.output
+    assert "coverage.xml" in result.stdout
+    assert "conflicts in README.md" in result.stderr and "nothing was changed" in result.stderr
+    assert not git.Repo(project).is_dirty(untracked_files=True)
