@@ -36,6 +36,7 @@ from .validation import check_package_name, shown
 log = logging.getLogger(__name__)
 
 ANSWERS_FILE = ".copier-answers.yml"
+MAX_ANSWERS_BYTES = 1_000_000
 
 _CASTS: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str}
 KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
@@ -280,10 +281,17 @@ def _copy_questionnaire(root: Path, target: Path) -> None:
 def read_answers(project: Path) -> dict[str, Any]:
     """The answers a project recorded in its answers file, or why they cannot be read."""
     answers_file = project / ANSWERS_FILE
+    if answers_file.is_symlink():
+        raise UserError(
+            f"{answers_file} is a symbolic link: answers are read only from a regular file in "
+            "the project; restore it from git"
+        )
     if not answers_file.is_file():
         raise UserError(
             f"{project} was not made by mlportfolio (no {ANSWERS_FILE}); nothing to update"
         )
+    if answers_file.stat().st_size > MAX_ANSWERS_BYTES:
+        raise UserError(f"{answers_file} is too large to be an answers file: restore it from git")
     try:
         answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -206,12 +206,13 @@ def check_repo_name(name: str) -> str:
 def read_answers(root: Path) -> dict[str, Any]:
     """The project's ``.copier-answers.yml``, or ``{}`` when it has none."""
     path = root / ".copier-answers.yml"
-    if not path.is_file():
+    # a link could point anywhere (its text would become the repository's description)
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > 1_000_000:
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        log.warning("ignoring unreadable %s: %s", path, type(exc).__name__)
         return {}
     return data if isinstance(data, dict) else {}
 

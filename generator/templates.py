@@ -176,15 +176,28 @@ def export_template(destination: Path) -> str:
     The copy is a complete Copier template: fork it, change it, tag it, and use it with
     ``mlportfolio new --template DIR``. Returns the tag.
     """
-    import shutil
-
     from .errors import DestinationError
-    from .gitops import FALLBACK_IDENTITY, commit_all, require_git, run
+    from .gitops import require_git
 
     require_git()
     tag = f"v{__version__}"
-    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+    if os.path.lexists(destination) and not destination.is_dir():
+        raise DestinationError(f"{destination} exists and is not a directory; choose a new one")
+    if destination.exists() and any(destination.iterdir()):
         raise DestinationError(f"{destination} exists and is not empty; choose a new directory")
+    try:
+        return _export(destination, tag)
+    except OSError as exc:
+        raise DestinationError(
+            f"cannot write {destination}: {exc.strerror or type(exc).__name__}"
+        ) from None
+
+
+def _export(destination: Path, tag: str) -> str:
+    import shutil
+
+    from .gitops import FALLBACK_IDENTITY, commit_all, run
+
     if _BUNDLE.is_file():
         run(None, "clone", "--quiet", "--branch", tag, "--", str(_BUNDLE), str(destination))
         run(destination, "checkout", "--quiet", "-B", "main")

@@ -105,10 +105,32 @@ def _require_clean_repository(project: Path) -> None:
         raise UserError(
             f"{project} is not a git repository; updates need one: git init && git add -A && git commit"
         )
+    _refuse_links_out_of(project)
     dirty = [line[3:] for line in git_run(project, "status", "--porcelain").splitlines()]
     if dirty:
         listed = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
         raise UserError(f"uncommitted changes in {listed}: commit or stash them, then update")
+
+
+def _refuse_links_out_of(project: Path) -> None:
+    """Refuse to update a project with a tracked link that leads outside it.
+
+    The update writes template files into the project; through such a link it would write
+    (or read) a file anywhere the user can (a cloned, hostile project could carry one).
+    """
+    listed = git_run(project, "ls-files", "-s", "-z")
+    root = project.resolve()
+    for entry in listed.split("\0"):
+        mode, _, rest = entry.partition(" ")
+        if mode != "120000":
+            continue
+        name = rest.partition("\t")[2]
+        target = (project / name).resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise UserError(
+                f"{name} in {project} is a link to {str(target)[:80]}, outside the project: an "
+                "update could write through it; replace the link with a file, commit, then update"
+            )
 
 
 def latest_version(answers: Mapping[str, Any]) -> str:

@@ -617,3 +617,25 @@ def test_segment_quotes_slashes() -> None:
     from mlportfolio.github import segment
 
     assert segment("../x") == "..%2Fx"
+
+
+@pytest.mark.parametrize("kind", ["binary", "link"])
+def test_hostile_answers_file_is_ignored_not_a_crash(
+    tmp_path: Path, fake: FakeGitHub, kind: str
+) -> None:
+    """Attack: a binary answers file (was exit 70), or a link to a file outside whose text
+    would become the repository's description."""
+    project = make_project(tmp_path / "movie-recs", commit=False)
+    answers = project / ".copier-answers.yml"
+    answers.unlink()
+    if kind == "binary":
+        answers.write_bytes(b"\x00\xff\xfe")
+    else:
+        secret = tmp_path / "secret.yml"
+        secret.write_text("description: TOP SECRET\n")
+        answers.symlink_to(secret)
+    sh("git", "add", "-A", cwd=project)
+    sh("git", "commit", "--quiet", "-m", "Initial commit", cwd=project)
+    result = publish(project, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "TOP SECRET" not in result.output

@@ -53,3 +53,14 @@ def tree(root: Path) -> dict[str, str]:
             text = "\n".join(line for line in text.splitlines() if not line.startswith("_"))
         files[str(relative)] = text
     return files
+
+
+def test_export_failures_are_one_line_errors_D16(tmp_path: Path) -> None:
+    """D16: an existing file, a path under a file or under /proc: exit 1, one line, no dump."""
+    from .conftest import run_cli
+
+    (tmp_path / "afile").write_text("x")
+    for where in (tmp_path / "afile", tmp_path / "afile" / "sub", Path("/proc/mlportfolio-nope")):
+        result = run_cli("template", "export", str(where))
+        assert result.exit_code in (1, 3), result.output
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -288,3 +288,45 @@ def test_diff_with_conflicts_shows_the_diff_and_changes_nothing_D13(
     assert "coverage.xml" in result.stdout
     assert "conflicts in README.md" in result.stderr and "nothing was changed" in result.stderr
     assert not git.Repo(project).is_dirty(untracked_files=True)
+
+
+def test_a_link_out_of_the_project_stops_the_update(
+    versions: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Attack: a committed link (README.md -> a file outside) is never written through."""
+    template, project = versions
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM\n")
+    (project / "README.md").unlink()
+    (project / "README.md").symlink_to(victim)
+    commit_all(project, "hostile link")
+    release_v2(template)
+    for args in ([], ["--diff"], ["--check"]):
+        result = run_cli("update", str(project), *args)
+        assert result.exit_code in (0, 1), result.output
+        if not args or args == ["--diff"]:
+            assert result.exit_code == 1 and "outside the project" in result.stderr
+    assert victim.read_text() == "VICTIM\n"
+
+
+@pytest.mark.parametrize("kind", ["link", "binary", "huge"])
+def test_hostile_answers_files_are_one_line_errors(
+    versions: tuple[Path, Path], tmp_path: Path, kind: str
+) -> None:
+    """Attack: an answers file that is a link (to a secret), binary or huge."""
+    _, project = versions
+    answers = project / ".copier-answers.yml"
+    if kind == "link":
+        secret = tmp_path / "secret.yml"
+        secret.write_text(answers.read_text())
+        answers.unlink()
+        answers.symlink_to(secret)
+    elif kind == "binary":
+        answers.write_bytes(b"\x00\xff\xfe" * 10)
+    else:
+        answers.write_text("_src_path: x\n" + "# pad\n" * 300_000)
+    commit_all(project, "hostile answers")
+    for args in (["--check"], []):
+        result = run_cli("update", str(project), *args)
+        assert result.exit_code == 1, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
