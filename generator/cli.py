@@ -464,7 +464,7 @@ def update(
       mlportfolio update --commit
       mlportfolio update --data top_k=20  # change an answer and re-render
     """
-    from .update import UpdateRequest, check_update, update_project
+    from .update import UpdateRequest, check_update
 
     if check:
         status = check_update(path)
@@ -473,16 +473,29 @@ def update(
             sys.exit(1)
         click.echo(f"up to date ({status.current})")
         return
-    result = update_project(
-        UpdateRequest(
-            path=path,
-            to=to,
-            data=parse_data(data_pairs),
-            dry_run=dry_run,
-            commit=commit,
-            trust=trust,
+    with _late_interrupts_ignored():
+        _update(
+            UpdateRequest(
+                path=path,
+                to=to,
+                data=parse_data(data_pairs),
+                dry_run=dry_run,
+                commit=commit,
+                trust=trust,
+            )
         )
-    )
+
+
+def _update(request: Any) -> None:
+    import signal
+
+    from .update import update_project
+
+    result = update_project(request)
+    # The update is done: a Ctrl-C now must not report "interrupted" (D14).
+    with suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    dry_run = request.dry_run
     if dry_run:
         click.echo(result.diff or f"no changes from {result.from_ref} to {result.to_ref}")
         if result.conflicts:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, copier_adapter
-from .errors import UpdateConflictError, UserError
+from .errors import Interrupted, UpdateConflictError, UserError
 from .gitops import commit_all
 from .gitops import run as git_run
 from .templates import (
@@ -187,7 +187,14 @@ def update_project(request: UpdateRequest) -> UpdateResult:
             diff = git_run(clone, "diff", "--no-color")
         # with conflicts too: the diff is what the user needs to see then (D13)
         return UpdateResult(current, target, changed, diff=diff, conflicts=conflicts)
-    changed = _run_update(project, source, target, data, request.trust)
+    try:
+        changed = _run_update(project, source, target, data, request.trust)
+    except KeyboardInterrupt:
+        # the work tree was clean before: say how to get back to it, not "nothing was written"
+        raise Interrupted(
+            "interrupted: the update may be partly applied; `git reset --hard && git clean -fd` "
+            "restores the project as it was"
+        ) from None
     commit = None
     if request.commit and changed:
         author = (str(answers.get("author_name", "")), str(answers.get("author_email", "")))

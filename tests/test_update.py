@@ -330,3 +330,22 @@ def test_hostile_answers_files_are_one_line_errors(
         result = run_cli("update", str(project), *args)
         assert result.exit_code == 1, result.output
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_during_an_update_says_how_to_restore_D14(
+    versions: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D14: not "nothing was left behind" when the update may be partly applied."""
+    from mlportfolio import copier_adapter
+    from mlportfolio.errors import Interrupted
+
+    template, project = versions
+    release_v2(template)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        (project / "README.md").write_text("half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier_adapter, "update", interrupted)
+    with pytest.raises(Interrupted, match="git reset --hard"):
+        update_project(UpdateRequest(project))
