@@ -407,12 +407,13 @@ def _execute(plan: Plan, client: GitHubClient, token: Token) -> Published:
             plan.remote_action = _remote_action(plan.local, plan.remote, plan.clone_url)
             _check_remote_history(plan, token)
     try:
+        # checked before anything else uses it: the URL comes from the API's answer (D2)
+        _check_clone_url(plan.clone_url, plan.endpoint)
         topics = plan.topics
         if plan.set_topics:
             topics = client.replace_topics(plan.owner, plan.name, plan.topics)
         elif plan.existing is not None:
             topics = [str(t) for t in plan.existing.get("topics") or []]
-        _check_clone_url(plan.clone_url, plan.endpoint)
         gitops.set_remote(plan.local.root, plan.remote, plan.clone_url)
         env = gitops.auth_env(plan.clone_url, token.value)
         gitops.push(plan.local.root, plan.remote, plan.local.branch, env, token.value)

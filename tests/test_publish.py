@@ -639,3 +639,32 @@ def test_hostile_answers_file_is_ignored_not_a_crash(
     result = publish(project, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "TOP SECRET" not in result.output
+
+
+@pytest.mark.parametrize(
+    "clone_url",
+    [
+        "https://evil.example/octocat/movie-recs.git",
+        "http://x-access-token:abc@127.0.0.1:1/octocat/movie-recs.git",
+        "--upload-pack=touch pwned",
+        "ext::sh -c touch% pwned",
+    ],
+)
+def test_hostile_clone_url_from_post_is_refused_before_the_push(
+    project: Path, fake: FakeGitHub, clone_url: str
+) -> None:
+    """Attack (D2's create path): the POST's clone_url gets no token and no push."""
+    fake.force(
+        "POST",
+        "/user/repos",
+        201,
+        {"clone_url": clone_url, "html_url": "https://evil.example/x", "private": True},
+    )
+    result = publish(project, "--yes")
+    assert result.exit_code == 1, result.output
+    assert "refusing" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "was created" in result.stderr
+    assert fake.git_requests == []
+    assert [r.method for r in fake.changing_requests()] == ["POST"]
+    assert "abc" not in result.stderr
+    assert not (project / "pwned").exists()
