@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, copier_adapter
+from . import __version__, copier_adapter, validation
 from .errors import Interrupted, UpdateConflictError, UserError
 from .gitops import commit_all
 from .gitops import run as git_run
@@ -194,6 +194,14 @@ def update_project(request: UpdateRequest) -> UpdateResult:
         raise Interrupted(
             "interrupted: the update may be partly applied; `git reset --hard && git clean -fd` "
             "restores the project as it was"
+        ) from None
+    # an answer changed with --data must not leave a file the project cannot parse, least of
+    # all in a commit: the update stays in the work tree for the user to fix or abandon
+    try:
+        validation.check_files(project, [Path(name) for name in changed])
+    except UserError as exc:
+        raise UserError(
+            f"{exc}; nothing was committed: `git reset --hard && git clean -fd` abandons the update"
         ) from None
     commit = None
     if request.commit and changed:

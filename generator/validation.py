@@ -106,9 +106,15 @@ def check_answers(answers: Mapping[str, Any]) -> None:
 def check_rendered(root: Path) -> None:
     """Parse every TOML, YAML and Python file under ``root``; a broken one is a one-line error.
 
-    Only text files the template renders are parsed (``.git`` and links are skipped).
+    ``.git`` and links are skipped.
     """
-    for path in sorted(root.rglob("*")):
+    check_files(root, sorted(root.rglob("*")))
+
+
+def check_files(root: Path, paths: list[Path]) -> None:
+    """Parse the TOML, YAML and Python files among ``paths`` (under ``root``); see above."""
+    for path in paths:
+        path = path if path.is_absolute() else root / path
         relative = path.relative_to(root)
         if relative.parts[0] == ".git" or path.is_symlink() or not path.is_file():
             continue

@@ -349,3 +349,25 @@ def test_ctrl_c_during_an_update_says_how_to_restore_D14(
     monkeypatch.setattr(copier_adapter, "update", interrupted)
     with pytest.raises(Interrupted, match="git reset --hard"):
         update_project(UpdateRequest(project))
+
+
+def test_an_update_that_breaks_a_toml_file_is_never_committed(tmp_path: Path) -> None:
+    """The post-render parse check, for `update --data ... --commit` too."""
+    from .helpers import build_file_tree
+
+    git.Git().config("--global", "user.name", "Tester")
+    git.Git().config("--global", "user.email", "tester@example.org")
+    template = tmp_path / "template"
+    build_file_tree(template, {"template/pyproject.toml.jinja": 'name = "{{ project_name }}"\n'})
+    tiny_template(template)
+    project = create_project(
+        NewProject("recommender", tmp_path / "p", defaults=True, template=str(template))
+    ).path
+    head = git.Repo(project).head.commit.hexsha
+    with pytest.raises(
+        UserError, match=r"pyproject\.toml is not valid TOML.*nothing was committed"
+    ):
+        update_project(
+            UpdateRequest(project, to="v1.0.0", data={"project_name": 'a"b'}, commit=True)
+        )
+    assert git.Repo(project).head.commit.hexsha == head
