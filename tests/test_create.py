@@ -503,3 +503,15 @@ def test_a_broken_render_is_never_committed(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"pyproject\.toml is not valid TOML"):
         make(tmp_path, name="p", template=str(template), data={"project_name": 'a"b'})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]
+
+
+def test_force_never_writes_through_a_hard_link(tmp_path: Path) -> None:
+    """Attack (D4's family): a hard link in DEST to a file outside is replaced, not written."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM ORIGINAL")
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "README.md").hardlink_to(victim)
+    make(tmp_path, force=True, git=False)
+    assert victim.read_text() == "VICTIM ORIGINAL"
+    assert (dest / "README.md").read_text().startswith("# ")
