@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -294,25 +294,56 @@ def new(
       mlportfolio new recommender --template ~/my-template --vcs-ref v2
       mlportfolio new sentiment --data-file answers.yml -l --dry-run
     """
-    from .create import NewProject, create_project, read_data_file
+    from .create import NewProject, read_data_file
 
     data = (read_data_file(data_file, project_type) if data_file else {}) | parse_data(data_pairs)
     if name is not None:
         data["project_name"] = name
-    created = create_project(
-        NewProject(
-            project_type=project_type,
-            destination=destination,
-            data=data,
-            defaults=defaults,
-            force=force,
-            git=not no_git,
-            template=template,
-            vcs_ref=vcs_ref,
-            trust=trust,
+    with _late_interrupts_ignored():
+        _new(
+            NewProject(
+                project_type=project_type,
+                destination=destination,
+                data=data,
+                defaults=defaults,
+                force=force,
+                git=not no_git,
+                template=template,
+                vcs_ref=vcs_ref,
+                trust=trust,
+                dry_run=dry_run,
+            ),
+            quiet=quiet,
             dry_run=dry_run,
         )
-    )
+
+
+@contextmanager
+def _late_interrupts_ignored() -> Iterator[None]:
+    """Restore Ctrl-C's handler when the command ends (``_new`` ignores it once work is done)."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        with suppress(ValueError):  # not the main thread
+            signal.signal(signal.SIGINT, previous)
+
+
+def _new(request: Any, *, quiet: bool, dry_run: bool) -> None:
+    import signal
+
+    from .create import create_project
+
+    created = create_project(request)
+    # The project exists and is complete: a Ctrl-C now must not report "interrupted" (D14).
+    with suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _print_created(created, quiet=quiet, dry_run=dry_run)
+
+
+def _print_created(created: Any, *, quiet: bool, dry_run: bool) -> None:
     where = (
         os.path.relpath(created.path) if created.path.is_relative_to(Path.cwd()) else created.path
     )
@@ -507,7 +538,7 @@ def update(
       mlportfolio update --commit
       mlportfolio update --data top_k=20  # change an answer and re-render
     """
-    from .update import UpdateRequest, check_update, update_project
+    from .update import UpdateRequest, check_update
 
     if check:
         status = check_update(path)
@@ -516,24 +547,43 @@ def update(
             sys.exit(1)
         click.echo(f"up to date ({status.current})")
         return
-    result = update_project(
-        UpdateRequest(
-            path=path,
-            to=to,
-            data=parse_data(data_pairs),
-            dry_run=dry_run,
-            commit=commit,
-            trust=trust,
+    with _late_interrupts_ignored():
+        _update(
+            UpdateRequest(
+                path=path,
+                to=to,
+                data=parse_data(data_pairs),
+                dry_run=dry_run,
+                commit=commit,
+                trust=trust,
+            )
         )
-    )
+
+
+def _update(request: Any) -> None:
+    import signal
+
+    from .update import update_project
+
+    result = update_project(request)
+    # The update is done: a Ctrl-C now must not report "interrupted" (D14).
+    with suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    dry_run = request.dry_run
     if dry_run:
         click.echo(result.diff or f"no changes from {result.from_ref} to {result.to_ref}")
+        if result.conflicts:
+            click.echo(
+                f"note: updating would leave conflicts in {', '.join(result.conflicts)}; "
+                "nothing was changed",
+                err=True,
+            )
         return
     if not result.changed:
         click.echo(f"already up to date ({result.to_ref})")
         return
     if result.from_ref == result.to_ref:
-        changes = ", ".join(data_pairs)
+        changes = ", ".join(f"{key}={value}" for key, value in request.data.items())
         click.secho(f"Changed answers {changes} (template {result.to_ref}):", fg="green")
     else:
         click.secho(f"Updated {result.from_ref} -> {result.to_ref}:", fg="green")

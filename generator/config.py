@@ -36,8 +36,8 @@ def load_user_config() -> dict[str, Any]:
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path} is not valid YAML; fix or delete it") from exc
+    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        raise UserError(f"{path} is not valid YAML (or not readable): fix or delete it") from None
     if not isinstance(data, dict) or not isinstance(data.get("defaults", {}), dict):
         raise UserError(f"{path}: expected a mapping under 'defaults:'; fix or delete it")
     return dict(data.get("defaults", {}))
@@ -45,12 +45,28 @@ def load_user_config() -> dict[str, Any]:
 
 def _save(defaults: dict[str, Any]) -> Path:
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump({"defaults": defaults}, sort_keys=True, allow_unicode=True)
-    # write-then-rename: an interrupted save never leaves a truncated config behind
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as tmp:
-        tmp.write(text)
-    Path(tmp.name).replace(path)
+    if path.is_dir():
+        raise UserError(
+            f"{path} is a directory, not a config file: set {CONFIG_ENV} to a file path"
+        )
+    tmp_name = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # write-then-rename: an interrupted save never leaves a truncated config behind
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, delete=False, encoding="utf-8", prefix=".config-"
+        ) as tmp:
+            tmp_name = tmp.name
+            tmp.write(text)
+        Path(tmp_name).replace(path)
+    except OSError as exc:
+        if tmp_name:
+            Path(tmp_name).unlink(missing_ok=True)
+        raise UserError(
+            f"cannot write the config file {path}: {exc.strerror or type(exc).__name__}; "
+            f"set {CONFIG_ENV} to a writable path"
+        ) from None
     return path
 
 

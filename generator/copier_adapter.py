@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import io
 import logging
+import math
 import shutil
 import sys
 import tempfile
@@ -30,13 +31,15 @@ from .errors import (
     UserError,
 )
 from .templates import TemplateSource, git_environment
+from .validation import check_package_name, shown
 
 log = logging.getLogger(__name__)
 
 ANSWERS_FILE = ".copier-answers.yml"
+MAX_ANSWERS_BYTES = 1_000_000
 
 _CASTS: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str}
-_KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
+KIND_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text"}
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -54,7 +57,8 @@ class QuestionInfo:
 def one_line(message: str) -> str:
     """The last non-empty line of a (possibly multi-line) message: where tools put the reason."""
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
+    line = lines[-1] if lines else "unknown error"
+    return line if len(line) <= 300 else line[:299] + "…"
 
 
 @contextmanager
@@ -180,15 +184,39 @@ def check_data(
             )
         kind = str(questions[key].get("type", "str"))
         try:
-            if kind == "bool":
-                checked[key] = value if isinstance(value, bool) else _BOOLEANS[str(value).lower()]
-            else:
-                checked[key] = _CASTS.get(kind, str)(value)
-        except (KeyError, ValueError):
+            checked[key] = cast_answer(kind, value)
+        except (KeyError, ValueError, TypeError, OverflowError):
             raise InvalidAnswerError(
-                f"{origin} {key}: expected {_KIND_WORDS.get(kind, kind)}, got {value!r}"
+                f"{origin} {key}: expected {KIND_WORDS.get(kind, kind)}, got {shown(value)}"
             ) from None
+        if key == "package_name":
+            check_package_name(str(checked[key]))
     return checked
+
+
+def cast_answer(kind: str, value: Any) -> Any:
+    """``value`` as the question's ``kind`` wants it; raises ``ValueError`` where it does not fit.
+
+    Nothing is truncated or guessed: ``1.5`` is no integer, ``true`` is no number, and NaN or
+    infinity is no usable number (a comparison with NaN is always false, so a range check in
+    a validator would let it through).
+    """
+    if kind == "bool":
+        return value if isinstance(value, bool) else _BOOLEANS[str(value).lower()]
+    if kind in ("int", "float") and isinstance(value, bool):
+        raise ValueError(value)
+    if kind == "int":
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        return int(str(value).strip())
+    if kind == "float":
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(value)
+        return number
+    return _CASTS.get(kind, str)(value)
 
 
 def validate_answers(data: Mapping[str, Any], root: Path, project_types: list[str]) -> None:
@@ -238,20 +266,20 @@ def applicable_questions(
     """
     questions = load_questions(root)
     answers = _dry_run(root, {"project_type": project_type}, user_defaults)
-    shown: dict[str, QuestionInfo] = {}
+    asked: dict[str, QuestionInfo] = {}
     for name, spec in questions.items():
         if name == "project_type" or name in answers.hidden or is_computed(spec):
             continue
         choices = spec.get("choices") or ()
         values = tuple(choices.values() if isinstance(choices, dict) else choices)
-        shown[name] = QuestionInfo(
+        asked[name] = QuestionInfo(
             name=name,
             help=str(spec.get("help", "")),
             kind=str(spec.get("type", "str")),
             default=answers.combined.get(name),
             choices=values,
         )
-    return shown
+    return asked
 
 
 def _copy_questionnaire(root: Path, target: Path) -> None:
@@ -280,10 +308,17 @@ def _copy_questionnaire(root: Path, target: Path) -> None:
 def read_answers(project: Path) -> dict[str, Any]:
     """The answers a project recorded in its answers file, or why they cannot be read."""
     answers_file = project / ANSWERS_FILE
+    if answers_file.is_symlink():
+        raise UserError(
+            f"{answers_file} is a symbolic link: answers are read only from a regular file in "
+            "the project; restore it from git"
+        )
     if not answers_file.is_file():
         raise UserError(
             f"{project} was not made by mlportfolio (no {ANSWERS_FILE}); nothing to update"
         )
+    if answers_file.stat().st_size > MAX_ANSWERS_BYTES:
+        raise UserError(f"{answers_file} is too large to be an answers file: restore it from git")
     try:
         answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -58,6 +58,10 @@ class AuthError(GitHubError):
     """No token was found, or the token cannot do what was asked."""
 
 
+class MalformedTokenError(AuthError):
+    """A token was found but cannot be one (whitespace, control or non-ASCII characters)."""
+
+
 class RateLimitError(GitHubError):
     """GitHub's rate limit stopped a request; ``reset_at`` is when it lifts (epoch seconds)."""
 

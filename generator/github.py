@@ -11,6 +11,7 @@ import base64
 import ipaddress
 import logging
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -26,6 +27,7 @@ from . import __version__
 from .errors import (
     AuthError,
     GitHubError,
+    MalformedTokenError,
     NetworkError,
     RateLimitError,
     RepositoryExistsError,
@@ -204,16 +206,54 @@ def find_token(endpoint: ApiEndpoint, env: Mapping[str, str] | None = None) -> T
     names = token_env_names(endpoint)
     for name in names:
         if value := env.get(name, "").strip():
-            return Token(value, name)
+            return check_token(Token(value, name))
     if from_gh := _token_from_gh(endpoint.host):
-        return Token(from_gh, "gh auth token")
+        return check_token(Token(from_gh, "gh auth token"))
     if from_git := _token_from_git_credential(endpoint):
-        return Token(from_git, "git credential fill")
+        return check_token(Token(from_git, "git credential fill"))
     raise AuthError(
         f"no GitHub token found for {endpoint.host}: set {names[0]} to a token with the 'repo' "
         f"scope ({DOCS_TOKENS}), or run `gh auth login`"
         + (f" --hostname {endpoint.host}" if endpoint.is_enterprise else "")
     )
+
+
+_TOKEN_CHARS = re.compile(r"[\x21-\x7e]{1,1000}")
+#: A GitHub login: letters, digits, hyphens and (Enterprise managed users) underscores.
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}")
+
+
+def check_token(token: Token) -> Token:
+    """Refuse a token that holds whitespace, control or non-ASCII characters, before any use.
+
+    Such a value is never a token (two pasted together, a stray newline, a typo) and would
+    otherwise reach an HTTP header, where libraries quote it back in their error messages.
+    The message names where the token came from, never the value.
+    """
+    if not _TOKEN_CHARS.fullmatch(token.value):
+        raise MalformedTokenError(
+            f"the token from {token.source} contains whitespace, control or non-ASCII "
+            "characters (or is over 1000 characters): set it to the token alone"
+        )
+    return token
+
+
+def check_login(login: str, what: str) -> str:
+    """Return ``login`` if it can be an account or organisation name, else explain.
+
+    It becomes a URL path segment, so ``../x`` or an empty value must never get that far.
+    """
+    if not _LOGIN.fullmatch(login):
+        raise UserError(
+            f"{what} {login[:60]!r} is not a GitHub account or organisation name (letters, "
+            "digits and hyphens, at most 39 characters)"
+        )
+    return login
+
+
+def segment(value: str) -> str:
+    """``value`` quoted as one URL path segment (``/`` included)."""
+    return quote(value, safe="")
 
 
 def redact(text: str, *secrets: str) -> str:
@@ -262,7 +302,7 @@ class GitHubClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.endpoint = endpoint
-        self._token = token
+        self._token = check_token(token)
         self._sleep = sleep if sleep is not None else _sleep
         self._http = httpx.Client(
             base_url=endpoint.api_url + "/",
@@ -297,7 +337,7 @@ class GitHubClient:
 
     def get_org(self, org: str) -> dict[str, Any]:
         """``GET /orgs/{org}``; raises a one-line error if the org does not exist or is hidden."""
-        response = self._request("GET", f"orgs/{quote(org)}", allow_404=True)
+        response = self._request("GET", f"orgs/{segment(org)}", allow_404=True)
         if response.status_code == 404:
             raise GitHubError(
                 f"organisation '{org}' not found on {self.endpoint.host}, or the token cannot see "
@@ -308,18 +348,18 @@ class GitHubClient:
 
     def get_repo(self, owner: str, name: str) -> dict[str, Any] | None:
         """``GET /repos/{owner}/{repo}``, or ``None`` when it does not exist (or is hidden)."""
-        response = self._request("GET", f"repos/{quote(owner)}/{quote(name)}", allow_404=True)
+        response = self._request("GET", f"repos/{segment(owner)}/{segment(name)}", allow_404=True)
         return None if response.status_code == 404 else _json_object(response)
 
     def create_repo(self, body: Mapping[str, Any], org: str | None = None) -> dict[str, Any]:
         """``POST /user/repos`` or ``POST /orgs/{org}/repos`` (sent once, never retried)."""
-        path = f"orgs/{quote(org)}/repos" if org else "user/repos"
+        path = f"orgs/{segment(org)}/repos" if org else "user/repos"
         return _json_object(self._request("POST", path, json=dict(body)))
 
     def replace_topics(self, owner: str, name: str, topics: list[str]) -> list[str]:
         """``PUT /repos/{owner}/{repo}/topics``; returns the topics GitHub stored."""
         response = self._request(
-            "PUT", f"repos/{quote(owner)}/{quote(name)}/topics", json={"names": topics}
+            "PUT", f"repos/{segment(owner)}/{segment(name)}/topics", json={"names": topics}
         )
         names = _json_object(response).get("names", topics)
         return [str(n) for n in names]
@@ -381,7 +421,9 @@ class GitHubClient:
                 "the request may or may not have taken effect: check on GitHub, then re-run "
                 "with --if-exists use"
             )
-        detail = redact(_one_line(str(exc), 120), self._token.value)
+        # redact the raw text before it is folded onto one line (which would split a secret
+        # that holds whitespace), and again after
+        detail = redact(_one_line(redact(str(exc), self._token.value), 120), self._token.value)
         return NetworkError(f"{where} {what} ({method} /{path}: {detail}): {hint}")
 
     @staticmethod

@@ -40,7 +40,15 @@ def failure_line(exc: Exception, *secrets: str) -> str:
     git = _git()
     if isinstance(exc, git.GitCommandError):
         lines = [line for line in str(exc.stderr or "").strip().splitlines() if line.strip()]
-        text = lines[-1].strip() if lines else f"exit status {exc.status}"
+        # git's reason is its `fatal:`/`error:` line; hints after it read as if all were well
+        reasons = [
+            line for line in lines if line.strip().lstrip("'").startswith(("fatal:", "error:"))
+        ]
+        text = (
+            (reasons or lines)[-1 if not reasons else 0].strip()
+            if lines
+            else f"exit status {exc.status}"
+        )
         text = text.removeprefix("stderr: ").strip().strip("'").strip()
     else:
         text = str(exc)
@@ -227,7 +235,7 @@ def remote_heads(root: Path, url: str, env: dict[str, str], token: str) -> dict[
 
     try:
         with git.Repo(root) as repo:
-            out = repo.git.ls_remote("--heads", url, env=env)
+            out = repo.git.ls_remote("--heads", "--", url, env=env)
     except git.GitCommandError as exc:
         raise GitError(f"cannot read {url}: {failure_line(exc, token)}") from None
     heads: dict[str, str] = {}

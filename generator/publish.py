@@ -19,8 +19,23 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import gitops
-from .errors import MlportfolioError, PushError, RepositoryExistsError, UserError
-from .github import ApiEndpoint, GitHubClient, Token, find_token, redact, resolve_endpoint
+from .errors import (
+    GitHubError,
+    MalformedTokenError,
+    MlportfolioError,
+    PushError,
+    RepositoryExistsError,
+    UserError,
+)
+from .github import (
+    ApiEndpoint,
+    GitHubClient,
+    Token,
+    check_login,
+    find_token,
+    redact,
+    resolve_endpoint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +46,17 @@ MAX_TOPIC_LENGTH = 50
 _NAME_OK = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _NOT_TOPIC = re.compile(r"[^a-z0-9]+")
 _NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_REMOTE_OK = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$")
+
+
+def check_remote_name(remote: str) -> str:
+    """Return ``remote`` if it is a plain git remote name (it reaches git's argv), else explain."""
+    if not _REMOTE_OK.match(remote) or remote.endswith((".", ".lock")) or ".." in remote:
+        raise UserError(
+            f"--remote {remote[:60]!r} is not a plain remote name: use letters, digits, '.', "
+            "'-' and '_', not starting with '-' or '.'"
+        )
+    return remote
 
 
 @dataclass(frozen=True)
@@ -180,12 +206,13 @@ def check_repo_name(name: str) -> str:
 def read_answers(root: Path) -> dict[str, Any]:
     """The project's ``.copier-answers.yml``, or ``{}`` when it has none."""
     path = root / ".copier-answers.yml"
-    if not path.is_file():
+    # a link could point anywhere (its text would become the repository's description)
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > 1_000_000:
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        log.warning("ignoring unreadable %s: %s", path, type(exc).__name__)
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -237,6 +264,7 @@ def _safe_url(url: str) -> str:
 
 
 def _plan(request: PublishRequest, client: GitHubClient | None, token: Token | None) -> Plan:
+    _check_request(request)
     local = gitops.inspect_repo(request.path, request.branch)
     answers = read_answers(local.root)
     name = check_repo_name(request.name) if request.name else default_repo_name(local.root, answers)
@@ -255,8 +283,7 @@ def _plan(request: PublishRequest, client: GitHubClient | None, token: Token | N
         existing = None
         notes.append("no token found, so nothing was checked on GitHub")
     else:
-        user = client.get_user()
-        login = str(user.get("login", ""))
+        login = _token_login(client)
         log.info("the token belongs to %s", login)
         if request.org:
             client.get_org(request.org)
@@ -306,6 +333,8 @@ def _plan(request: PublishRequest, client: GitHubClient | None, token: Token | N
         notes=notes,
     )
     if existing is not None and token is not None:
+        # the URL comes from the API's answer: check it before the token goes near it (D2)
+        _check_clone_url(clone_url, endpoint)
         _check_remote_history(plan, token)
     return plan
 
@@ -343,6 +372,24 @@ def _link_mismatch(answers: Mapping[str, Any], owner: str, name: str) -> str | N
         f"run `mlportfolio update {fix} --commit` (a repository name must then be a valid "
         "slug), then publish again"
     )
+
+
+def _check_request(request: PublishRequest) -> None:
+    """Values from the command line that reach git's argv or a URL path: plain names only."""
+    check_remote_name(request.remote)
+    if request.org:
+        check_login(request.org, "--org")
+
+
+def _token_login(client: GitHubClient) -> str:
+    """The login the token belongs to (``GET /user``), checked: it becomes a URL path segment."""
+    login = client.get_user().get("login")
+    if not isinstance(login, str) or not login:
+        raise GitHubError(
+            f"{client.endpoint.api_url} answered GET /user without a login: is --api-url a "
+            "GitHub API?"
+        )
+    return check_login(login, "the login GitHub gave for the token,")
 
 
 def _remote_action(local: gitops.LocalRepo, remote: str, clone_url: str) -> str:
@@ -392,15 +439,17 @@ def _execute(plan: Plan, client: GitHubClient, token: Token) -> Published:
         plan.clone_url = str(repo.get("clone_url") or plan.clone_url)
         plan.html_url = str(repo.get("html_url") or plan.html_url)
         if not created:
+            _check_clone_url(plan.clone_url, plan.endpoint)
             plan.remote_action = _remote_action(plan.local, plan.remote, plan.clone_url)
             _check_remote_history(plan, token)
     try:
+        # checked before anything else uses it: the URL comes from the API's answer (D2)
+        _check_clone_url(plan.clone_url, plan.endpoint)
         topics = plan.topics
         if plan.set_topics:
             topics = client.replace_topics(plan.owner, plan.name, plan.topics)
         elif plan.existing is not None:
             topics = [str(t) for t in plan.existing.get("topics") or []]
-        _check_clone_url(plan.clone_url)
         gitops.set_remote(plan.local.root, plan.remote, plan.clone_url)
         env = gitops.auth_env(plan.clone_url, token.value)
         gitops.push(plan.local.root, plan.remote, plan.local.branch, env, token.value)
@@ -435,14 +484,29 @@ def _execute(plan: Plan, client: GitHubClient, token: Token) -> Published:
     )
 
 
-def _check_clone_url(url: str) -> None:
-    """Refuse to send the token to a clone URL that is not https (loopback http aside)."""
-    parts = urlsplit(url)
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise UserError(f"GitHub gave a clone URL that is not https ({url}): refusing to push")
+def _check_clone_url(url: str, endpoint: ApiEndpoint) -> None:
+    """Refuse to send the token to a clone URL other than an https one on the API's own host.
+
+    Plain http is accepted only where the API itself is plain http on the loopback interface
+    (a test server); a URL on any other host is refused, whatever its scheme.
+    """
+    try:
+        shown = _safe_url(url)[:120]
+        parts = urlsplit(url)
+        host = (parts.netloc.rpartition("@")[2]).lower()
+    except ValueError:
+        raise UserError(f"GitHub gave a clone URL that is not a URL ({url[:120]!r})") from None
+    web = urlsplit(endpoint.web_url)
+    scheme_ok = parts.scheme == "https" or (parts.scheme == "http" == web.scheme)
+    if not scheme_ok:
+        raise UserError(f"GitHub gave a clone URL that is not https ({shown}): refusing to push")
     if parts.username or parts.password:
         raise UserError("GitHub gave a clone URL with credentials in it: refusing to store it")
+    if host != web.netloc.lower() or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise UserError(
+            f"GitHub gave a clone URL on another host than {web.netloc} ({shown}): refusing to "
+            "send the token there"
+        )
 
 
 def _dry_run_result(plan: Plan) -> Published:
@@ -486,8 +550,8 @@ def publish(
     endpoint = resolve_endpoint(request.api_url)
     try:
         token: Token | None = find_token(endpoint)
-    except MlportfolioError:
-        if not request.dry_run:
+    except MlportfolioError as exc:
+        if not request.dry_run or isinstance(exc, MalformedTokenError):
             raise
         token = None
     if token is None:

@@ -38,6 +38,27 @@ TEMPLATE_PARTS = ("copier.yml", "template", "project_types")
 _IGNORED = ("__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".mypy_cache")
 
 
+def check_git_value(value: str, what: str, *, ref: bool = False) -> str:
+    """Return ``value`` if git can only read it as a value, never as an option; else explain.
+
+    Template sources and refs come from answers files and the command line and reach git's
+    argv (through Copier, too, which passes no ``--``): a leading ``-`` (``--upload-pack=...``)
+    or a control character is refused, and for a ref (``ref=True``) whitespace too.
+    """
+    bad = value.startswith("-") or any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+    if ref and (any(ch.isspace() for ch in value) or not value):
+        bad = True
+    if bad:
+        from .errors import UserError
+
+        raise UserError(
+            f"{what} {value[:80]!r} cannot be a git "
+            f"{'reference' if ref else 'source'}: it starts with '-' or holds control "
+            f"characters{' or spaces' if ref else ''}"
+        )
+    return value
+
+
 def template_root() -> Path:
     """Return the directory holding ``copier.yml``, ``template/`` and ``project_types/``.
 
@@ -155,15 +176,28 @@ def export_template(destination: Path) -> str:
     The copy is a complete Copier template: fork it, change it, tag it, and use it with
     ``mlportfolio new --template DIR``. Returns the tag.
     """
-    import shutil
-
     from .errors import DestinationError
-    from .gitops import FALLBACK_IDENTITY, commit_all, require_git, run
+    from .gitops import require_git
 
     require_git()
     tag = f"v{__version__}"
-    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+    if os.path.lexists(destination) and not destination.is_dir():
+        raise DestinationError(f"{destination} exists and is not a directory; choose a new one")
+    if destination.exists() and any(destination.iterdir()):
         raise DestinationError(f"{destination} exists and is not empty; choose a new directory")
+    try:
+        return _export(destination, tag)
+    except OSError as exc:
+        raise DestinationError(
+            f"cannot write {destination}: {exc.strerror or type(exc).__name__}"
+        ) from None
+
+
+def _export(destination: Path, tag: str) -> str:
+    import shutil
+
+    from .gitops import FALLBACK_IDENTITY, commit_all, run
+
     if _BUNDLE.is_file():
         run(None, "clone", "--quiet", "--branch", tag, "--", str(_BUNDLE), str(destination))
         run(destination, "checkout", "--quiet", "-B", "main")

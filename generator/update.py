@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, copier_adapter
-from .errors import UpdateConflictError, UserError
+from . import __version__, copier_adapter, validation
+from .errors import Interrupted, UpdateConflictError, UserError
 from .gitops import commit_all
 from .gitops import run as git_run
 from .templates import (
     CANONICAL_URL,
     TemplateSource,
     bundled_versions,
+    check_git_value,
     git_environment,
     source_for,
     template_root,
@@ -53,6 +54,7 @@ class UpdateResult:
     changed: list[str]
     diff: str = ""
     commit: str | None = None
+    conflicts: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,17 @@ def read_answers(project: Path) -> dict[str, Any]:
             "template version is unknown"
         )
     src = str(answers["_src_path"])
-    if not (TEMPLATE_URL.match(src) or Path(src).expanduser().is_dir()):
+    where = project / copier_adapter.ANSWERS_FILE
+    check_git_value(src, f"{where}: _src_path")
+    check_git_value(str(answers["_commit"]), f"{where}: _commit", ref=True)
+    local = Path(src).expanduser()
+    is_template_dir = local.is_dir() and any(
+        (local / name).is_file() for name in ("copier.yml", "copier.yaml")
+    )
+    if not (TEMPLATE_URL.match(src) or is_template_dir):
         raise UserError(
             f"{project / copier_adapter.ANSWERS_FILE}: _src_path {src[:80]!r} is neither a git URL "
-            "nor an existing template directory: restore it from git"
+            "nor a template directory (with a copier.yml): restore it from git"
         )
     return answers
 
@@ -96,10 +105,32 @@ def _require_clean_repository(project: Path) -> None:
         raise UserError(
             f"{project} is not a git repository; updates need one: git init && git add -A && git commit"
         )
+    _refuse_links_out_of(project)
     dirty = [line[3:] for line in git_run(project, "status", "--porcelain").splitlines()]
     if dirty:
         listed = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
         raise UserError(f"uncommitted changes in {listed}: commit or stash them, then update")
+
+
+def _refuse_links_out_of(project: Path) -> None:
+    """Refuse to update a project with a tracked link that leads outside it.
+
+    The update writes template files into the project; through such a link it would write
+    (or read) a file anywhere the user can (a cloned, hostile project could carry one).
+    """
+    listed = git_run(project, "ls-files", "-s", "-z")
+    root = project.resolve()
+    for entry in listed.split("\0"):
+        mode, _, rest = entry.partition(" ")
+        if mode != "120000":
+            continue
+        name = rest.partition("\t")[2]
+        target = (project / name).resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise UserError(
+                f"{name} in {project} is a link to {str(target)[:80]}, outside the project: an "
+                "update could write through it; replace the link with a file, commit, then update"
+            )
 
 
 def latest_version(answers: Mapping[str, Any]) -> str:
@@ -141,7 +172,8 @@ def update_project(request: UpdateRequest) -> UpdateResult:
         )
     if version_key(current) > version_key(target):
         raise UserError(
-            f"the project uses template {current}, newer than {target}: upgrade mlportfolio"
+            f"the project uses template {current}, newer than {target}: upgrade mlportfolio "
+            f"to a release that has {current}"
         )
     if request.to is not None:
         _require_available(target, answers, source)
@@ -157,11 +189,27 @@ def update_project(request: UpdateRequest) -> UpdateResult:
         with tempfile.TemporaryDirectory() as tmp:
             clone = Path(tmp) / project.name
             git_run(project, "clone", "--quiet", str(project), str(clone))
-            changed = _run_update(clone, source, target, data, request.trust)
+            changed, conflicts, _ = _apply_update(clone, source, target, data, request.trust)
             git_run(clone, "add", "--intent-to-add", "--all")
             diff = git_run(clone, "diff", "--no-color")
-        return UpdateResult(current, target, changed, diff=diff)
-    changed = _run_update(project, source, target, data, request.trust)
+        # with conflicts too: the diff is what the user needs to see then (D13)
+        return UpdateResult(current, target, changed, diff=diff, conflicts=conflicts)
+    try:
+        changed = _run_update(project, source, target, data, request.trust)
+    except KeyboardInterrupt:
+        # the work tree was clean before: say how to get back to it, not "nothing was written"
+        raise Interrupted(
+            "interrupted: the update may be partly applied; `git reset --hard && git clean -fd` "
+            "restores the project as it was"
+        ) from None
+    # an answer changed with --data must not leave a file the project cannot parse, least of
+    # all in a commit: the update stays in the work tree for the user to fix or abandon
+    try:
+        validation.check_files(project, [Path(name) for name in changed])
+    except UserError as exc:
+        raise UserError(
+            f"{exc}; nothing was committed: `git reset --hard && git clean -fd` abandons the update"
+        ) from None
     commit = None
     if request.commit and changed:
         author = (str(answers.get("author_name", "")), str(answers.get("author_email", "")))
@@ -222,6 +270,7 @@ def _require_known_version(current: str, answers: Mapping[str, Any]) -> None:
 def _target_ref(to: str | None, answers: Mapping[str, Any]) -> str:
     if to is None:
         return latest_version(answers)
+    check_git_value(to, "--to", ref=True)
     return to if to.startswith("v") or not version_key(to) else f"v{to}"
 
 
@@ -229,17 +278,63 @@ def _run_update(
     project: Path, source: TemplateSource, target: str, data: dict[str, Any], trust: bool
 ) -> list[str]:
     """Run Copier's update in ``project``; return the changed files or raise on conflicts."""
-    copier_adapter.update(project, source, target, data, trust=trust)
-    status = git_run(project, "status", "--porcelain", "--untracked-files=all").splitlines()
-    changed = sorted({line[3:].split(" -> ")[-1] for line in status})
-    conflicts = _conflicts(project, changed)
+    changed, conflicts, kept = _apply_update(project, source, target, data, trust)
     if conflicts:
+        kept_note = (
+            f"; {', '.join(kept)} would have been deleted with your edits in them, so they "
+            "were kept: move your edits where the template now has them, then delete them"
+            if kept
+            else ""
+        )
         raise UpdateConflictError(
             f"updated to {target} with conflicts in {', '.join(conflicts)}: resolve the "
-            "<<<<<<< markers (and any .rej file), then git add and commit; "
-            "`git reset --hard && git clean -fd` abandons the update"
+            "<<<<<<< markers (and any .rej file), then git add and commit"
+            f"{kept_note}; `git reset --hard && git clean -fd` abandons the update"
         )
     return changed
+
+
+def _apply_update(
+    project: Path, source: TemplateSource, target: str, data: dict[str, Any], trust: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """Run Copier's update; return the changed files, the conflicts and the edited files kept.
+
+    Copier deletes a file the new render no longer has (e.g. the old package after
+    ``--data package_name=...``) even when the user edited it (D8): such a file is restored
+    and counted as a conflict.
+    """
+    copier_adapter.update(project, source, target, data, trust=trust)
+    kept = []
+    for code, name in _status(project):
+        if code == " D" and _edited_since_created(project, name):
+            git_run(project, "checkout", "HEAD", "--", name)
+            kept.append(name)
+    changed = sorted({name for _, name in _status(project)})
+    conflicts = sorted({*_conflicts(project, changed), *kept})
+    return changed, conflicts, kept
+
+
+def _status(project: Path) -> list[tuple[str, str]]:
+    """``git status`` as (two-letter code, path) pairs; paths unquoted, renames by new path."""
+    entries = git_run(project, "status", "--porcelain=v1", "-z", "--untracked-files=all")
+    result: list[tuple[str, str]] = []
+    parts = iter(entries.split("\0"))
+    for entry in parts:
+        if len(entry) < 4:
+            continue
+        result.append((entry[:2], entry[3:]))
+        if "R" in entry[:2] or "C" in entry[:2]:
+            next(parts, None)  # the old path of a rename or copy
+    return result
+
+
+def _edited_since_created(project: Path, name: str) -> bool:
+    """Whether ``name`` at HEAD differs from the version that first added it to the project."""
+    added = git_run(project, "log", "--diff-filter=A", "--format=%H", "HEAD", "--", name).split()
+    if not added:
+        return True  # history unknown: assume the user's
+    first = git_run(project, "rev-parse", f"{added[-1]}:{name}").strip()
+    return first != git_run(project, "rev-parse", f"HEAD:{name}").strip()
 
 
 def _conflicts(project: Path, changed: list[str]) -> list[str]:

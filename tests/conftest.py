@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 
 from mlportfolio.cli import main
+
+# Property-based tests: a few examples by default (the fast tier stays fast), many with
+# `python -m pytest --hypothesis-profile=long`. Each example renders a project (~0.5 s).
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+settings.register_profile("fast", max_examples=8, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("long", max_examples=400, deadline=None, suppress_health_check=_SLOW_OK)
+settings.load_profile("fast")
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -223,3 +224,41 @@ def test_versions_lists_the_carried_template_versions(monkeypatch: pytest.Monkey
     assert result.stdout.splitlines() == ["v0.1.0", f"v{__version__} (installed)"]
     monkeypatch.setattr(templates, "bundled_versions", list)
     assert "source checkout" in run_cli("versions").stdout
+
+
+def test_ctrl_c_after_the_project_is_made_is_not_reported_D14(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D14: once the project exists, a Ctrl-C while printing gives exit 0, not 130/"Aborted!"."""
+    import os
+    import signal
+
+    from mlportfolio import create
+    from mlportfolio.create import Created
+
+    monkeypatch.setattr(
+        create, "create_project", lambda request: Created(in_tmp / "p", {"project_name": "P"}, None)
+    )
+    real_secho = click.secho
+
+    def interrupted_secho(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        real_secho(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(click, "secho", interrupted_secho)
+    before = signal.getsignal(signal.SIGINT)
+    result = run_cli("new", "recommender", "p", "--defaults")
+    assert result.exit_code == 0, result.output
+    assert signal.getsignal(signal.SIGINT) == before
+
+
+def test_ctrl_c_at_a_prompt_is_one_short_line_D15() -> None:
+    """D15: Copier's CopierAnswersInterrupt (a 3 KB repr) becomes `interrupted`, exit 130."""
+    from copier.errors import CopierAnswersInterrupt
+
+    from mlportfolio.copier_adapter import copier_errors
+    from mlportfolio.errors import Interrupted
+
+    with pytest.raises(Interrupted) as info, copier_errors():
+        raise CopierAnswersInterrupt({"x": 1}, None, None)  # type: ignore[arg-type]
+    assert info.value.exit_code == 130 and len(str(info.value)) < 80

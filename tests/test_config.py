@@ -131,3 +131,22 @@ def test_set_help_lists_every_common_key() -> None:
         if name != "project_type" and not is_computed(spec) and "when" not in spec:
             assert name in help_text
     assert all(key in help_text for key in PER_PROJECT)
+
+
+def test_an_unwritable_or_directory_config_path_is_one_line_D21(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D21: a config path that is a folder, or under a file, is exit 1 with one line."""
+    (tmp_path / "afile").write_text("x")
+    for path in (tmp_path, tmp_path / "afile" / "config.yml"):
+        monkeypatch.setenv("MLPORTFOLIO_CONFIG", str(path))
+        result = run_cli("config", "set", "license", "MIT")
+        assert result.exit_code == 1, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_binary_config_file_is_one_line(user_config: Path) -> None:
+    user_config.parent.mkdir(parents=True)
+    user_config.write_bytes(b"\x00\xff\xfe")
+    result = run_cli("config", "list")
+    assert result.exit_code == 1 and "not valid YAML" in result.stderr

@@ -50,6 +50,7 @@ def test_copier_decides_which_questions_a_type_is_asked() -> None:
 
 @pytest.mark.parametrize("content", [b"_src_path: [unclosed\n", b"\x00\xff\xfe", b"just text\n"])
 def test_garbage_answers_files_are_one_line_errors(tmp_path: Path, content: bytes) -> None:
+    """D24 (checked: fixed in 0.2.0): YAML errors and binary content are one line, exit 1."""
     (tmp_path / ".copier-answers.yml").write_bytes(content)
     with pytest.raises(UserError, match=r"\.copier-answers\.yml") as info:
         read_answers(tmp_path)

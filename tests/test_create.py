@@ -8,8 +8,14 @@ import yaml
 
 from mlportfolio import create as create_module
 from mlportfolio import gitops
-from mlportfolio.create import NewProject, create_project, slugify
-from mlportfolio.errors import DestinationError, GitError, Interrupted, InvalidAnswerError
+from mlportfolio.create import NewProject, create_project, read_data_file, slugify
+from mlportfolio.errors import (
+    DestinationError,
+    GitError,
+    Interrupted,
+    InvalidAnswerError,
+    UserError,
+)
 
 
 def make(tmp_path: Path, name: str = "proj", **kwargs: object) -> Path:
@@ -245,3 +251,334 @@ def test_new_prints_the_warnings_on_stderr_unless_quiet(in_tmp: Path) -> None:
     assert result.stderr.startswith("warning: placeholders used: author_name")
     quiet = run_cli("new", "recommender", "q", "--defaults", "--no-git", "-q")
     assert quiet.stdout == quiet.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"template": "--upload-pack=touch pwned"},
+        {"template": "-utouch pwned@h:x"},
+        {"vcs_ref": "--upload-pack=touch pwned"},
+        {"vcs_ref": "v1 x"},
+    ],
+)
+def test_option_shaped_template_and_ref_are_refused_D1(
+    tmp_path: Path, kwargs: dict[str, str]
+) -> None:
+    """Attack (D1's family): --template and --vcs-ref never reach git as options."""
+    with pytest.raises(UserError, match="cannot be a git"):
+        make(tmp_path, **kwargs)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- hardening: --force never writes outside DEST, all or nothing, one run at a time ----------
+
+
+def test_force_never_writes_through_symlinks_D4(tmp_path: Path) -> None:
+    """D4: links in DEST to a file and a folder outside it are refused before any write."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM ORIGINAL")
+    outside = tmp_path / "outsidedir"
+    outside.mkdir()
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "README.md").symlink_to(victim)
+    (dest / "configs").symlink_to(outside)
+    with pytest.raises(DestinationError, match="symbolic link"):
+        make(tmp_path, force=True)
+    assert victim.read_text() == "VICTIM ORIGINAL"
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in dest.iterdir()) == ["README.md", "configs"]
+
+
+def test_force_keeps_a_template_link_a_link_D9(tmp_path: Path) -> None:
+    """D9: a template's preserved symlink is copied as a link, never as the file it names."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    template = tmp_path / "sl"
+    (template / "template").mkdir(parents=True)
+    (template / "template" / "passwd_link").symlink_to(secret)
+    (template / "copier.yml").write_text(
+        "_subdirectory: template\n_preserve_symlinks: true\n"
+        "project_name:\n  type: str\n  default: x\n"
+    )
+    dest = tmp_path / "o13"
+    dest.mkdir()
+    (dest / "mine.txt").write_text("mine")
+    make(tmp_path, name="o13", template=str(template), force=True, git=False)
+    assert (dest / "passwd_link").is_symlink()
+    assert (dest / "mine.txt").read_text() == "mine"
+
+
+def test_force_refuses_to_replace_uncommitted_edits_D19(tmp_path: Path) -> None:
+    """D19: a file with uncommitted changes in a git DEST is never replaced."""
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    repo = git.Repo.init(dest)
+    (dest / "README.md").write_text("committed readme\n")
+    repo.index.add(["README.md"])
+    repo.index.commit("init")
+    (dest / "README.md").write_text("committed readme\nUNCOMMITTED EDIT\n")
+    with pytest.raises(DestinationError, match=r"uncommitted changes in README\.md"):
+        make(tmp_path, force=True)
+    assert (dest / "README.md").read_text().endswith("UNCOMMITTED EDIT\n")
+    assert sorted(p.name for p in dest.iterdir()) == [".git", "README.md"]
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError(28, "No space left on device")])
+def test_force_is_all_or_nothing_D6_D7(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    """D6, D7: Ctrl-C or a full disk mid-copy leaves DEST exactly as it was."""
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "mine.txt").write_text("mine")
+    (dest / "LICENSE").write_text("my license")
+    real_copy = create_module.shutil.copy2
+    calls = {"n": 0}
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 9:
+            raise failure
+        return real_copy(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(create_module.shutil, "copy2", flaky)
+    expected = Interrupted if failure is KeyboardInterrupt else DestinationError
+    with pytest.raises(expected, match="nothing was written"):
+        make(tmp_path, force=True, git=False)
+    assert sorted(p.name for p in dest.iterdir()) == ["LICENSE", "mine.txt"]
+    assert (dest / "LICENSE").read_text() == "my license"
+    assert leftovers(tmp_path) == []
+
+
+def test_force_refuses_a_folder_where_the_project_has_a_file_and_vice_versa(
+    tmp_path: Path,
+) -> None:
+    """Minor (LICENSE/ folder, `src` file): refused up front, nothing written."""
+    dest = tmp_path / "proj"
+    (dest / "LICENSE").mkdir(parents=True)
+    with pytest.raises(DestinationError, match="LICENSE"):
+        make(tmp_path, force=True)
+    (dest / "LICENSE").rmdir()
+    (dest / "src").write_text("a file")
+    with pytest.raises(DestinationError, match="src"):
+        make(tmp_path, force=True)
+    assert [p.name for p in dest.iterdir()] == ["src"]
+
+
+def test_an_empty_destination_keeps_its_mode_D20(tmp_path: Path) -> None:
+    """D20: an existing empty DEST is filled, not replaced by a world-readable new folder."""
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    dest.chmod(0o700)
+    inode = dest.stat().st_ino
+    make(tmp_path)
+    assert dest.stat().st_mode & 0o777 == 0o700
+    assert dest.stat().st_ino == inode
+    assert git.Repo(dest).head.commit
+
+
+@pytest.mark.parametrize("where", ["/dev/null", "/proc/mlportfolio-x/p", "file/p"])
+def test_unusable_destinations_are_one_line_errors_D18(tmp_path: Path, where: str) -> None:
+    """D18: a special file, a path under /proc or under a file is exit 1, not a crash."""
+    (tmp_path / "file").write_text("x")
+    dest = Path(where) if where.startswith("/") else tmp_path / where
+    with pytest.raises(DestinationError):
+        create_project(NewProject("recommender", dest, defaults=True))
+
+
+def test_failed_new_removes_the_parents_it_made_D23(tmp_path: Path) -> None:
+    """D23: a failure leaves no empty deep/er/ behind."""
+    with pytest.raises(InvalidAnswerError):
+        make(tmp_path, name="deep/er/dest", data={"author_email": "bad"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_run_on_the_same_destination_fails_cleanly_D33(tmp_path: Path) -> None:
+    """D33: while one `new` holds DEST, another fails at once with a one-line error."""
+    dest = tmp_path / "proj"
+    with (
+        create_module._destination_lock(dest),
+        pytest.raises(DestinationError, match="another mlportfolio is creating"),
+    ):
+        make(tmp_path)
+    assert not dest.exists()
+    make(tmp_path)  # and the lock is gone afterwards
+    assert leftovers(tmp_path) == []
+
+
+def test_parallel_runs_never_mix_projects_D33(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mlportfolio",
+                "new",
+                "recommender",
+                "same",
+                "--defaults",
+                "-q",
+                "--no-git",
+                "--data",
+                f"seed={seed}",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(4)
+    ]
+    errors = [run.communicate()[1] for run in runs]
+    results = [(run.returncode, err) for run, err in zip(runs, errors, strict=True)]
+    assert sorted(code for code, _ in results) == [0, 1, 1, 1], results
+    assert all(len(err.strip().splitlines()) == 1 for code, err in results if code)
+    assert leftovers(tmp_path) == []
+
+
+def test_staging_left_by_a_killed_run_is_removed_D17(tmp_path: Path) -> None:
+    """D17: a staging folder whose process is gone (SIGKILL) is cleaned up by the next run."""
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    prefix = create_module._staging_prefix().rsplit("-", 2)[0]
+    stale = tmp_path / f"{prefix}-{dead.pid}-abcd1234"
+    (stale / "project").mkdir(parents=True)
+    mine = tmp_path / ".mlportfolio-notours"
+    mine.mkdir()
+    make(tmp_path)
+    assert not stale.exists()
+    assert mine.exists()
+
+
+def test_interrupts_are_held_while_moving_into_place_D14() -> None:
+    """D14: Ctrl-C during the final renames neither cuts them nor reports work done as lost."""
+    import os
+    import signal
+
+    with create_module.deferred_interrupts() as received:
+        os.kill(os.getpid(), signal.SIGINT)
+    assert received == [signal.SIGINT]
+
+
+def test_a_template_without_project_name_works_D26(tmp_path: Path) -> None:
+    """D26: "any Copier template": no project_name answer is no crash."""
+    from .conftest import run_cli
+
+    template = tmp_path / "t"
+    (template / "template").mkdir(parents=True)
+    (template / "copier.yml").write_text(
+        "_subdirectory: template\nother:\n  type: str\n  default: x\n"
+    )
+    (template / "template" / "README.md").write_text("hi\n")
+    result = run_cli(
+        "new", "recommender", str(tmp_path / "o2"), "--template", str(template), "--defaults"
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o2" / "README.md").is_file()
+    os_cwd = Path.cwd()
+    try:
+        import os
+
+        os.chdir(tmp_path)
+        result = run_cli("new", "recommender", "--template", str(template), "--defaults")
+    finally:
+        os.chdir(os_cwd)
+    assert result.exit_code == 1 and "give DEST" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"author_name": "a\x01b"}, "author_name.*control"),
+        ({"description": "line\nbreak"}, "description.*control"),
+        ({"project_name": "tab\there"}, "project_name.*control"),
+        ({"author_email": 'a"b@example.com'}, "author_email"),
+        ({"relevance_threshold": "nan"}, "relevance_threshold"),
+        ({"relevance_threshold": float("nan")}, "relevance_threshold"),
+        ({"seed": -1}, "seed.*between"),
+        ({"seed": 1.5}, "seed"),
+        ({"seed": True}, "seed"),
+        ({"top_k": 2.5}, "top_k"),
+        ({"package_name": "argparse"}, "package_name.*shadow"),
+        ({"package_name": "pathlib"}, "package_name.*shadow"),
+        ({"package_name": "collections"}, "package_name.*shadow"),
+        ({"package_name": "requests"}, "package_name.*shadow"),
+        ({"project_name": "a" * 5000}, "project_name.*at most"),
+    ],
+)
+def test_answers_that_break_the_project_are_refused_D5_D10_D11_D22(
+    tmp_path: Path, data: dict[str, object], message: str
+) -> None:
+    """D5, D10, D11, D22: refused with one short line; nothing created."""
+    with pytest.raises(InvalidAnswerError, match=message) as caught:
+        make(tmp_path, data=data)
+    assert len(str(caught.value)) < 400 and "\n" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["Ada\\", "C:\\x\\users", 'O"Brien \\"q\\"'])
+def test_backslashes_and_quotes_are_escaped_in_pyproject_D5(tmp_path: Path, name: str) -> None:
+    import tomllib
+
+    path = make(tmp_path, data={"author_name": name}, git=False)
+    pyproject = tomllib.loads((path / "pyproject.toml").read_text())
+    assert pyproject["project"]["authors"][0]["name"] == name
+
+
+def test_a_package_name_from_the_config_file_is_checked_too_D11(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a package name is per project: a stored one (logging, a stdlib module) is refused whole
+    config = tmp_path / "config.yml"
+    config.write_text("defaults:\n  package_name: logging\n")
+    monkeypatch.setenv("MLPORTFOLIO_CONFIG", str(config))
+    with pytest.raises(UserError, match=r"config\.yml: package_name .*config unset package_name"):
+        make(tmp_path, name="p")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yml"]
+    # and from a data file, the shadowing rule applies
+    answers = tmp_path / "answers.yml"
+    answers.write_text("package_name: logging\n")
+    with pytest.raises(InvalidAnswerError, match="shadow"):
+        make(tmp_path, name="p", data=read_data_file(answers, "recommender"))
+
+
+def test_a_config_value_of_the_wrong_type_names_file_and_key_D21(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("defaults:\n  seed: notanint\n")
+    monkeypatch.setenv("MLPORTFOLIO_CONFIG", str(config))
+    with pytest.raises(UserError, match=r"config\.yml: defaults\.seed"):
+        make(tmp_path, name="p")
+
+
+def test_a_broken_render_is_never_committed(tmp_path: Path) -> None:
+    """The post-render check: a template that renders invalid TOML is a one-line error."""
+    template = tmp_path / "t"
+    (template / "template").mkdir(parents=True)
+    (template / "copier.yml").write_text(
+        "_subdirectory: template\nproject_name:\n  type: str\n  default: x\n"
+    )
+    (template / "template" / "pyproject.toml.jinja").write_text('name = "{{ project_name }}"\n')
+    with pytest.raises(UserError, match=r"pyproject\.toml is not valid TOML"):
+        make(tmp_path, name="p", template=str(template), data={"project_name": 'a"b'})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]
+
+
+def test_force_never_writes_through_a_hard_link(tmp_path: Path) -> None:
+    """Attack (D4's family): a hard link in DEST to a file outside is replaced, not written."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM ORIGINAL")
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "README.md").hardlink_to(victim)
+    make(tmp_path, force=True, git=False)
+    assert victim.read_text() == "VICTIM ORIGINAL"
+    assert (dest / "README.md").read_text().startswith("# ")

@@ -537,3 +537,163 @@ def test_notes_links_that_point_at_another_repository(project: Path, fake: FakeG
     assert result.exit_code == 0, result.output
     assert "note: the project's README badge and links point at octocat/movie-recs" in result.stderr
     assert "--data project_slug=recs-2025" in result.stderr
+
+
+# -- hardening: hostile API answers, hostile tokens and option-shaped values ------------------
+
+
+class _Recorder:
+    """A plain HTTP server on 127.0.0.1 that records every request and answers 404."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen: list[tuple[str, dict[str, str]]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                seen.append((self.path, dict(self.headers)))
+                self.send_response(404)
+                self.end_headers()
+
+            do_POST = do_GET
+
+        self.seen = seen
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "127.1:{port}", "2130706433:{port}"])
+def test_d2_token_never_sent_to_an_api_supplied_clone_url_on_another_host(
+    project: Path, fake: FakeGitHub, host: str
+) -> None:
+    """D2: with --if-exists use, the clone URL from GET /repos is checked before git uses it."""
+    recorder = _Recorder()
+    try:
+        fake.add_repo("octocat", "movie-recs")
+        clone_url = f"http://{host.format(port=recorder.port)}/other/x.git"
+        fake.repos[("octocat", "movie-recs")]["clone_url"] = clone_url
+        result = publish(project, "--yes", "--if-exists", "use")
+    finally:
+        recorder.close()
+    assert result.exit_code == 1, result.output
+    assert "refusing" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert recorder.seen == []
+    assert fake.git_requests == []
+
+
+@pytest.mark.parametrize(
+    "token", ["ghp_FIRSTTOKENaaaa\nghp_SECONDTOKENbbbb", "ghp_a\r\nX-Evil: 1", "ghp_ünï", "a b"]
+)
+def test_d3_d28_token_with_whitespace_control_or_non_ascii_is_refused_unshown(
+    project: Path, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    """D3, D28: such a token is refused before any request, and never printed."""
+    monkeypatch.setenv("GH_ENTERPRISE_TOKEN", token)
+    for args in (("--yes",), ("--dry-run",)):
+        result = publish(project, *args)
+        assert result.exit_code == 3, result.output
+        assert "GH_ENTERPRISE_TOKEN" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        for part in token.split():
+            assert len(part) < 4 or part not in result.output
+    assert fake.requests == []
+
+
+def test_d27_org_is_validated_and_escaped(project: Path, fake: FakeGitHub) -> None:
+    """D27: `--org ../user` never turns into another API path."""
+    result = publish(project, "--yes", "--org", "../user")
+    assert result.exit_code == 1, result.output
+    assert "--org" in result.stderr
+    assert fake.requests == []
+
+
+def test_d27_api_login_is_validated(project: Path, fake: FakeGitHub) -> None:
+    """D27: a `login` of `../../evil` from GET /user is refused, not used as a path."""
+    fake.force("GET", "/user", 200, {"login": "../../evil"})
+    result = publish(project, "--yes")
+    assert result.exit_code == 1, result.output
+    assert [r.path for r in fake.requests] == ["/user"]
+
+
+def test_d29_user_without_login_stops(project: Path, fake: FakeGitHub) -> None:
+    """D29: GET /user without a login is an error, not an empty owner."""
+    fake.force("GET", "/user", 200, {"nologin": 1})
+    result = publish(project, "--yes")
+    assert result.exit_code == 3, result.output
+    assert "without a login" in result.stderr
+    assert fake.changing_requests() == []
+
+
+@pytest.mark.parametrize("remote", ["--upload-pack=touch pwned", "-f", "a b", "..", "x/../y"])
+def test_option_shaped_remote_name_is_refused(project: Path, fake: FakeGitHub, remote: str) -> None:
+    """Attack: an option-shaped --remote never reaches git's argv."""
+    result = publish(project, "--yes", f"--remote={remote}")
+    assert result.exit_code == 1, result.output
+    assert fake.requests == []
+
+
+def test_segment_quotes_slashes() -> None:
+    from mlportfolio.github import segment
+
+    assert segment("../x") == "..%2Fx"
+
+
+@pytest.mark.parametrize("kind", ["binary", "link"])
+def test_hostile_answers_file_is_ignored_not_a_crash(
+    tmp_path: Path, fake: FakeGitHub, kind: str
+) -> None:
+    """Attack: a binary answers file (was exit 70), or a link to a file outside whose text
+    would become the repository's description."""
+    project = make_project(tmp_path / "movie-recs", commit=False)
+    answers = project / ".copier-answers.yml"
+    answers.unlink()
+    if kind == "binary":
+        answers.write_bytes(b"\x00\xff\xfe")
+    else:
+        secret = tmp_path / "secret.yml"
+        secret.write_text("description: TOP SECRET\n")
+        answers.symlink_to(secret)
+    sh("git", "add", "-A", cwd=project)
+    sh("git", "commit", "--quiet", "-m", "Initial commit", cwd=project)
+    result = publish(project, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "TOP SECRET" not in result.output
+
+
+@pytest.mark.parametrize(
+    "clone_url",
+    [
+        "https://evil.example/octocat/movie-recs.git",
+        "http://x-access-token:abc@127.0.0.1:1/octocat/movie-recs.git",
+        "--upload-pack=touch pwned",
+        "ext::sh -c touch% pwned",
+    ],
+)
+def test_hostile_clone_url_from_post_is_refused_before_the_push(
+    project: Path, fake: FakeGitHub, clone_url: str
+) -> None:
+    """Attack (D2's create path): the POST's clone_url gets no token and no push."""
+    fake.force(
+        "POST",
+        "/user/repos",
+        201,
+        {"clone_url": clone_url, "html_url": "https://evil.example/x", "private": True},
+    )
+    result = publish(project, "--yes")
+    assert result.exit_code == 1, result.output
+    assert "refusing" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "was created" in result.stderr
+    assert fake.git_requests == []
+    assert [r.method for r in fake.changing_requests()] == ["POST"]
+    assert "abc" not in result.stderr
+    assert not (project / "pwned").exists()

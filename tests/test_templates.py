@@ -57,3 +57,45 @@ def tree(root: Path) -> dict[str, str]:
             text = "\n".join(line for line in text.splitlines() if not line.startswith("_"))
         files[str(relative)] = text
     return files
+
+
+def test_export_failures_are_one_line_errors_D16(tmp_path: Path) -> None:
+    """D16: an existing file, a path under a file or under /proc: exit 1, one line, no dump."""
+    from .conftest import run_cli
+
+    (tmp_path / "afile").write_text("x")
+    for where in (tmp_path / "afile", tmp_path / "afile" / "sub", Path("/proc/mlportfolio-nope")):
+        result = run_cli("template", "export", str(where))
+        assert result.exit_code in (1, 3), result.output
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_no_bytecode_is_copied_into_projects_D34(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D34: __pycache__/*.pyc in a template (pip byte-compiles an installed one) never reach
+    a project; and `--template file://...` works (a minor item of the report)."""
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "T")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "t@example.org")
+    exported = tmp_path / "tpl"
+    export_template(exported)
+    cache = exported / "template" / "src" / "{{ package_name }}" / "__pycache__"
+    cache.mkdir()
+    (cache / "core.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    repo = git.Repo(exported)
+    repo.git.add("-f", "--all")
+    repo.git.commit("-q", "-m", "with bytecode", author="T <t@example.org>")
+    repo.create_tag("v9.0.0")
+    project = create_project(
+        NewProject(
+            "recommender",
+            tmp_path / "p",
+            defaults=True,
+            git=False,
+            template=exported.as_uri(),
+            vcs_ref="v9.0.0",
+        )
+    ).path
+    assert (project / "pyproject.toml").is_file()
+    assert list(project.rglob("*.pyc")) == []
+    assert list(project.rglob("__pycache__")) == []

@@ -210,3 +210,203 @@ def test_conflicts_name_an_abandon_command_that_works(versions: tuple[Path, Path
         git.Repo(project).git.execute(command.split())
     assert not git.Repo(project).is_dirty(untracked_files=True)
     assert "## Licence (mine)" in readme.read_text()
+
+
+def _craft(project: Path, key: str, value: str) -> None:
+    answers_file = project / ".copier-answers.yml"
+    lines = [
+        line for line in answers_file.read_text().splitlines() if not line.startswith(f"{key}:")
+    ]
+    answers_file.write_text("\n".join([f"{key}: {value}", *lines]) + "\n")
+    commit_all(project, "crafted answers")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("_src_path", "'--upload-pack=touch {pwned};false'"),
+        ("_src_path", "'-utouch {pwned}@h:x'"),  # matches the scp-like URL pattern
+        ("_src_path", '"ext::sh -c touch% {pwned}"'),
+        ("_commit", "'--upload-pack=touch {pwned};false'"),
+        ("_commit", '"v1.0.0\\ntouch {pwned}"'),
+    ],
+)
+def test_option_shaped_answers_never_reach_git_D1(
+    versions: tuple[Path, Path], key: str, value: str
+) -> None:
+    """D1 and variants: every value from the answers file that reaches git is checked first."""
+    _, project = versions
+    pwned = project.parent / "pwned"
+    _craft(project, key, value.format(pwned=pwned))
+    for args in (["--check"], [], ["--diff"]):
+        result = run_cli("update", str(project), *args)
+        assert result.exit_code == 1, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not pwned.exists()
+
+
+def test_option_shaped_to_is_refused_D1(versions: tuple[Path, Path]) -> None:
+    _, project = versions
+    result = run_cli("update", str(project), "--to", "--upload-pack=touch x")
+    assert result.exit_code == 1 and "--to" in result.stderr
+
+
+@pytest.mark.parametrize("src", ["/etc", "{a: 1}", "/nonexistent/x"])
+def test_a_bad_src_path_says_so_D25(versions: tuple[Path, Path], src: str) -> None:
+    """D25: not the tail of git's hint ("and the repository exists"), but what is wrong."""
+    _, project = versions
+    _craft(project, "_src_path", src)
+    result = run_cli("update", str(project), "--check")
+    assert result.exit_code == 1, result.output
+    assert "repository exists" not in result.stderr
+    assert "_src_path" in result.stderr
+
+
+def test_changing_an_answer_never_deletes_the_users_edits_D8(tmp_path: Path) -> None:
+    """D8: a file the new answers no longer render, edited by the user, is kept: exit 5."""
+    from .helpers import build_file_tree
+
+    git.Git().config("--global", "user.name", "Tester")
+    git.Git().config("--global", "user.email", "tester@example.org")
+    template = tmp_path / "template"
+    build_file_tree(template, {"template/notes/{{ project_name }}.md": "template notes\n"})
+    tiny_template(template)
+    project = create_project(
+        NewProject(
+            "recommender",
+            tmp_path / "p",
+            defaults=True,
+            template=str(template),
+            data={"project_name": "Tiny"},
+        )
+    ).path
+    notes = project / "notes" / "Tiny.md"
+    assert notes.is_file()
+    notes.write_text("template notes\nUSER CUSTOM WORK\n")
+    commit_all(project, "user work")
+    with pytest.raises(UpdateConflictError, match=r"notes/Tiny\.md.*kept") as info:
+        update_project(UpdateRequest(project, to="v1.0.0", data={"project_name": "Other"}))
+    assert info.value.exit_code == 5
+    assert "USER CUSTOM WORK" in notes.read_text()
+
+
+def test_the_abandon_command_in_the_conflict_message_works_D12(
+    versions: tuple[Path, Path],
+) -> None:
+    """D12: the printed command really abandons a conflicted update."""
+    import subprocess
+
+    template, project = versions
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
+    commit_all(project, "conflicting edit")
+    before = git.Repo(project).head.commit.hexsha
+    release_v2(template)
+    with pytest.raises(UpdateConflictError) as info:
+        update_project(UpdateRequest(project))
+    command = str(info.value).split("`")[-2]
+    assert command == "git reset --hard && git clean -fd"
+    subprocess.run(command, shell=True, cwd=project, check=True, capture_output=True)
+    repo = git.Repo(project)
+    assert not repo.is_dirty(untracked_files=True)
+    assert repo.head.commit.hexsha == before
+    assert "<<<<<<<" not in readme.read_text()
+
+
+def test_diff_with_conflicts_shows_the_diff_and_changes_nothing_D13(
+    versions: tuple[Path, Path],
+) -> None:
+    """D13: `update --diff` prints the diff even when the update would conflict; exit 0."""
+    template, project = versions
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
+    commit_all(project, "conflicting edit")
+    release_v2(template)
+    result = run_cli("update", str(project), "--diff")
+    assert result.exit_code == 0, result.output
+    assert "coverage.xml" in result.stdout
+    assert "conflicts in README.md" in result.stderr and "nothing was changed" in result.stderr
+    assert not git.Repo(project).is_dirty(untracked_files=True)
+
+
+def test_a_link_out_of_the_project_stops_the_update(
+    versions: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Attack: a committed link (README.md -> a file outside) is never written through."""
+    template, project = versions
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM\n")
+    (project / "README.md").unlink()
+    (project / "README.md").symlink_to(victim)
+    commit_all(project, "hostile link")
+    release_v2(template)
+    for args in ([], ["--diff"], ["--check"]):
+        result = run_cli("update", str(project), *args)
+        assert result.exit_code in (0, 1), result.output
+        if not args or args == ["--diff"]:
+            assert result.exit_code == 1 and "outside the project" in result.stderr
+    assert victim.read_text() == "VICTIM\n"
+
+
+@pytest.mark.parametrize("kind", ["link", "binary", "huge"])
+def test_hostile_answers_files_are_one_line_errors(
+    versions: tuple[Path, Path], tmp_path: Path, kind: str
+) -> None:
+    """Attack: an answers file that is a link (to a secret), binary or huge."""
+    _, project = versions
+    answers = project / ".copier-answers.yml"
+    if kind == "link":
+        secret = tmp_path / "secret.yml"
+        secret.write_text(answers.read_text())
+        answers.unlink()
+        answers.symlink_to(secret)
+    elif kind == "binary":
+        answers.write_bytes(b"\x00\xff\xfe" * 10)
+    else:
+        answers.write_text("_src_path: x\n" + "# pad\n" * 300_000)
+    commit_all(project, "hostile answers")
+    for args in (["--check"], []):
+        result = run_cli("update", str(project), *args)
+        assert result.exit_code == 1, result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_during_an_update_says_how_to_restore_D14(
+    versions: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D14: not "nothing was left behind" when the update may be partly applied."""
+    from mlportfolio import copier_adapter
+    from mlportfolio.errors import Interrupted
+
+    template, project = versions
+    release_v2(template)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        (project / "README.md").write_text("half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier_adapter, "update", interrupted)
+    with pytest.raises(Interrupted, match="git reset --hard"):
+        update_project(UpdateRequest(project))
+
+
+def test_an_update_that_breaks_a_toml_file_is_never_committed(tmp_path: Path) -> None:
+    """The post-render parse check, for `update --data ... --commit` too."""
+    from .helpers import build_file_tree
+
+    git.Git().config("--global", "user.name", "Tester")
+    git.Git().config("--global", "user.email", "tester@example.org")
+    template = tmp_path / "template"
+    build_file_tree(template, {"template/pyproject.toml.jinja": 'name = "{{ project_name }}"\n'})
+    tiny_template(template)
+    project = create_project(
+        NewProject("recommender", tmp_path / "p", defaults=True, template=str(template))
+    ).path
+    head = git.Repo(project).head.commit.hexsha
+    with pytest.raises(
+        UserError, match=r"pyproject\.toml is not valid TOML.*nothing was committed"
+    ):
+        update_project(
+            UpdateRequest(project, to="v1.0.0", data={"project_name": 'a"b'}, commit=True)
+        )
+    assert git.Repo(project).head.commit.hexsha == head
