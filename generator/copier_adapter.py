@@ -124,7 +124,8 @@ def load_questions(root: Path) -> dict[str, dict[str, Any]]:
     ignoring settings (keys starting with ``_``) and the ``!include`` document.
     """
 
-    class _Loader(yaml.SafeLoader):
+    # libyaml's parser where PyYAML has it: copier.yml's validators make the pure-Python one slow
+    class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         """Treats ``!include`` as an empty document; the included files are read below."""
 
     _Loader.add_constructor("!include", lambda loader, node: None)

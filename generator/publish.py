@@ -345,9 +345,12 @@ PLACEHOLDER_USER = "your-github-user"  # copier.yml's default for github_user
 def _check_links(
     answers: Mapping[str, Any], owner: str, name: str, dry_run: bool, notes: list[str]
 ) -> None:
-    """Refuse to publish links to the placeholder account; note any other mismatch."""
+    """Refuse to publish a README whose badge and links point at another repository.
+
+    A dry run notes it instead, so the plan still shows what would be sent.
+    """
     links = _link_mismatch(answers, owner, name)
-    if links and answers.get("github_user") == PLACEHOLDER_USER and not dry_run:
+    if links and not dry_run:
         raise UserError(links)
     if links:
         notes.append(links)

@@ -18,7 +18,7 @@ from mlportfolio.catalog import load_catalog
 from mlportfolio.create import NewProject, create_project
 from mlportfolio.templates import template_root
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("generated-projects")]
 
 PROJECT_TYPES = sorted(load_catalog())
 # Jinja syntax, not the braces Python f-strings use ("{{", f"{x:.1%}")

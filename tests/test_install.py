@@ -12,7 +12,7 @@ import yaml
 
 from mlportfolio.templates import CANONICAL_URL
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("wheels")]
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -61,15 +61,21 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub
 
 
 def make_project(
-    path: Path, *, project_type: str = "recommender", commit: bool = True, readme: str = "# Recs\n"
+    path: Path,
+    *,
+    project_type: str = "recommender",
+    commit: bool = True,
+    readme: str = "# Recs\n",
+    github_user: str = "octocat",
+    slug: str = "movie-recs",
 ) -> Path:
     path.mkdir(parents=True)
     sh("git", "init", "--quiet", "--initial-branch=main", cwd=path)
     (path / "README.md").write_text(readme)
     (path / ".copier-answers.yml").write_text(
         "# Changes here will be overwritten by Copier\n"
-        f"project_slug: movie-recs\ndescription: Recommend   movies\n  from ratings.\n"
-        f"project_type: {project_type}\ngithub_user: octocat\n"
+        f"project_slug: {slug}\ndescription: Recommend   movies\n  from ratings.\n"
+        f"project_type: {project_type}\ngithub_user: {github_user}\n"
     )
     if commit:
         sh("git", "add", "-A", cwd=path)
@@ -128,7 +134,9 @@ def test_publish_creates_pushes_and_tracks(project: Path, fake: FakeGitHub, tmp_
     assert fake.pushes() and all(auth.lower().startswith("basic ") for _, _, auth in fake.pushes())
 
 
-def test_json_result_and_options(project: Path, fake: FakeGitHub) -> None:
+def test_json_result_and_options(tmp_path: Path, fake: FakeGitHub) -> None:
+    # links rendered for the organisation's repository, as `update --data` would make them
+    project = make_project(tmp_path / "recs", github_user="ml-lab", slug="recs-2025")
     result = publish(
         project,
         "--yes",
@@ -136,7 +144,7 @@ def test_json_result_and_options(project: Path, fake: FakeGitHub) -> None:
         "--org",
         "ml-lab",
         "--name",
-        "recs_2025",
+        "recs-2025",
         "--public",
         "--description",
         "Mine",
@@ -151,7 +159,7 @@ def test_json_result_and_options(project: Path, fake: FakeGitHub) -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["full_name"] == "ml-lab/recs_2025"
+    assert data["full_name"] == "ml-lab/recs-2025"
     assert data["created"] and data["pushed"] and not data["private"] and not data["dry_run"]
     assert data["topics"] == ["machine-learning", "pytorch-2"]
     assert data["commit"] == head(project)
@@ -532,11 +540,14 @@ def test_refuses_to_publish_links_to_the_placeholder_account(
     assert dry.exit_code == 0 and "note: the project's README badge" in dry.stdout
 
 
-def test_notes_links_that_point_at_another_repository(project: Path, fake: FakeGitHub) -> None:
+def test_refuses_links_that_point_at_another_repository(project: Path, fake: FakeGitHub) -> None:
     result = publish(project, "--yes", "--name", "recs-2025")
-    assert result.exit_code == 0, result.output
-    assert "note: the project's README badge and links point at octocat/movie-recs" in result.stderr
+    assert result.exit_code == 1, result.output
+    assert "the project's README badge and links point at octocat/movie-recs" in result.stderr
     assert "--data project_slug=recs-2025" in result.stderr
+    assert fake.changing_requests() == []
+    dry = publish(project, "--dry-run", "--name", "recs-2025")
+    assert dry.exit_code == 0 and "note: the project's README badge" in dry.stdout
 
 
 # -- hardening: hostile API answers, hostile tokens and option-shaped values ------------------
