@@ -384,6 +384,23 @@ def render(
     return read_answers(target)
 
 
+@contextmanager
+def _private_tempdir() -> Iterator[None]:
+    """Give Copier's temporary clones and renders a folder of their own, removed at the end.
+
+    Copier cleans up after itself, but not when Ctrl-C lands at the wrong moment of an update
+    (D14: each such run left a temporary folder behind); removing the parent always works.
+    """
+    private = tempfile.mkdtemp(prefix="mlportfolio-update-")
+    previous = tempfile.tempdir
+    tempfile.tempdir = private
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(private, ignore_errors=True)
+
+
 def update(
     project: Path, source: TemplateSource, vcs_ref: str, data: Mapping[str, Any], *, trust: bool
 ) -> None:
@@ -393,7 +410,7 @@ def update(
     """
     import copier
 
-    with _copier(source):
+    with _copier(source), _private_tempdir():
         copier.run_update(
             project,
             data=dict(data),

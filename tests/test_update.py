@@ -390,6 +390,36 @@ def test_ctrl_c_during_an_update_says_how_to_restore_D14(
         update_project(UpdateRequest(project))
 
 
+def test_ctrl_c_inside_copiers_update_leaves_no_temporary_folder_D14(
+    versions: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """D14: Copier's clones and renders of an interrupted update are removed, not left in TMP."""
+    import tempfile
+
+    import copier
+
+    from mlportfolio.errors import Interrupted
+
+    template, project = versions
+    release_v2(template)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    real_update = copier.run_update
+
+    def interrupted_midway(*args: object, **kwargs: object) -> None:
+        tempfile.mkdtemp(prefix="copier.")  # as Copier makes its clones, then Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier, "run_update", interrupted_midway)
+    with pytest.raises(Interrupted):
+        update_project(UpdateRequest(project))
+    assert list(scratch.iterdir()) == []
+    monkeypatch.setattr(copier, "run_update", real_update)
+    update_project(UpdateRequest(project))  # the next run works and leaves nothing either
+    assert list(scratch.iterdir()) == []
+
+
 def test_an_update_that_breaks_a_toml_file_is_never_committed(tmp_path: Path) -> None:
     """The post-render parse check, for `update --data ... --commit` too."""
     from .helpers import build_file_tree
