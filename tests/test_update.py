@@ -39,6 +39,26 @@ def versions(tmp_path: Path) -> tuple[Path, Path]:
     return template, project
 
 
+def project_from(tmp_path: Path, extra: dict[str, str]) -> Path:
+    """A project (named Tiny) of the small template with ``extra`` files, tagged v1.0.0."""
+    from .helpers import build_file_tree
+
+    git.Git().config("--global", "user.name", "Tester")
+    git.Git().config("--global", "user.email", "tester@example.org")
+    template = tmp_path / "template"
+    build_file_tree(template, extra)
+    tiny_template(template)
+    return create_project(
+        NewProject(
+            "recommender",
+            tmp_path / "p",
+            defaults=True,
+            template=str(template),
+            data={"project_name": "Tiny"},
+        )
+    ).path
+
+
 def release_v2(template: Path) -> None:
     readme = template / "template" / "README.md.jinja"
     readme.write_text(readme.read_text().replace("## License\n", "## License and data\n"))
@@ -264,22 +284,7 @@ def test_a_bad_src_path_says_so_D25(versions: tuple[Path, Path], src: str) -> No
 
 def test_changing_an_answer_never_deletes_the_users_edits_D8(tmp_path: Path) -> None:
     """D8: a file the new answers no longer render, edited by the user, is kept: exit 5."""
-    from .helpers import build_file_tree
-
-    git.Git().config("--global", "user.name", "Tester")
-    git.Git().config("--global", "user.email", "tester@example.org")
-    template = tmp_path / "template"
-    build_file_tree(template, {"template/notes/{{ project_name }}.md": "template notes\n"})
-    tiny_template(template)
-    project = create_project(
-        NewProject(
-            "recommender",
-            tmp_path / "p",
-            defaults=True,
-            template=str(template),
-            data={"project_name": "Tiny"},
-        )
-    ).path
+    project = project_from(tmp_path, {"template/notes/{{ project_name }}.md": "template notes\n"})
     notes = project / "notes" / "Tiny.md"
     assert notes.is_file()
     notes.write_text("template notes\nUSER CUSTOM WORK\n")
@@ -422,16 +427,9 @@ def test_ctrl_c_inside_copiers_update_leaves_no_temporary_folder_D14(
 
 def test_an_update_that_breaks_a_toml_file_is_never_committed(tmp_path: Path) -> None:
     """The post-render parse check, for `update --data ... --commit` too."""
-    from .helpers import build_file_tree
-
-    git.Git().config("--global", "user.name", "Tester")
-    git.Git().config("--global", "user.email", "tester@example.org")
-    template = tmp_path / "template"
-    build_file_tree(template, {"template/pyproject.toml.jinja": 'name = "{{ project_name }}"\n'})
-    tiny_template(template)
-    project = create_project(
-        NewProject("recommender", tmp_path / "p", defaults=True, template=str(template))
-    ).path
+    project = project_from(
+        tmp_path, {"template/pyproject.toml.jinja": 'name = "{{ project_name }}"\n'}
+    )
     head = git.Repo(project).head.commit.hexsha
     with pytest.raises(
         UserError, match=r"pyproject\.toml is not valid TOML.*nothing was committed"
