@@ -59,6 +59,14 @@ def project_from(tmp_path: Path, extra: dict[str, str]) -> Path:
     ).path
 
 
+def edit_the_heading_v2_changes(project: Path) -> Path:
+    """Commit a user's edit of the README line that :func:`release_v2` changes too."""
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
+    commit_all(project, "conflicting edit")
+    return readme
+
+
 def release_v2(template: Path) -> None:
     readme = template / "template" / "README.md.jinja"
     readme.write_text(readme.read_text().replace("## License\n", "## License and data\n"))
@@ -104,9 +112,7 @@ def test_dry_run_shows_the_diff_and_changes_nothing(versions: tuple[Path, Path])
 
 def test_conflicting_edit_is_reported_with_exit_5(versions: tuple[Path, Path]) -> None:
     template, project = versions
-    readme = project / "README.md"
-    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
-    commit_all(project, "conflicting edit")
+    readme = edit_the_heading_v2_changes(project)
     release_v2(template)
     with pytest.raises(UpdateConflictError, match=r"conflicts in README\.md.*resolve") as info:
         update_project(UpdateRequest(project))
@@ -218,9 +224,7 @@ def test_an_answers_only_change_is_committed_as_one(versions: tuple[Path, Path])
 
 def test_conflicts_name_an_abandon_command_that_works(versions: tuple[Path, Path]) -> None:
     template, project = versions
-    readme = project / "README.md"
-    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
-    commit_all(project, "my heading")
+    readme = edit_the_heading_v2_changes(project)
     release_v2(template)
     with pytest.raises(UpdateConflictError) as raised:
         update_project(UpdateRequest(project))
@@ -302,9 +306,7 @@ def test_the_abandon_command_in_the_conflict_message_works_D12(
     import subprocess
 
     template, project = versions
-    readme = project / "README.md"
-    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
-    commit_all(project, "conflicting edit")
+    readme = edit_the_heading_v2_changes(project)
     before = git.Repo(project).head.commit.hexsha
     release_v2(template)
     with pytest.raises(UpdateConflictError) as info:
@@ -323,9 +325,7 @@ def test_diff_with_conflicts_shows_the_diff_and_changes_nothing_D13(
 ) -> None:
     """D13: `update --diff` prints the diff even when the update would conflict; exit 0."""
     template, project = versions
-    readme = project / "README.md"
-    readme.write_text(readme.read_text().replace("## License\n", "## Licence (mine)\n"))
-    commit_all(project, "conflicting edit")
+    edit_the_heading_v2_changes(project)
     release_v2(template)
     result = run_cli("update", str(project), "--diff")
     assert result.exit_code == 0, result.output
