@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,23 @@ def in_tmp(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(previous)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse a distributed run that would ignore the e2e modules' xdist_group marks.
+
+    pytest-xdist 3.8 groups tests through a node-id suffix that pytest 9.2 no longer reads
+    (pytest-xdist#1386): each grouped module's expensive fixtures would then be built on every
+    worker at once, racing each other, instead of once.
+    """
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    xdist = tuple(int(part) for part in version("pytest-xdist").split(".")[:2])
+    if pytest.version_tuple[:2] >= (9, 2) and xdist <= (3, 8):
+        raise pytest.UsageError(
+            "pytest-xdist 3.8 ignores xdist_group with pytest 9.2 (pytest-xdist#1386): "
+            'pip install "pytest<9.2", or run with -n 0'
+        )
 
 
 def run_cli(*args: str, input: str | None = None) -> Result:

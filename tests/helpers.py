@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import git
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def build_file_tree(root: Path, files: dict[str, str]) -> Path:
@@ -88,3 +92,30 @@ def tiny_template(root: Path, tag: str | None = "v1.0.0", *, git: bool = True) -
     if git:
         git_save(root, "template", tag=tag)
     return root
+
+
+def fresh_clone(target: Path) -> Path:
+    """A clone of this repository with the working tree's tracked and new files on top."""
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(target)], check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        source, copy = REPO_ROOT / name, target / name
+        if not source.exists() and not source.is_symlink():
+            copy.unlink(missing_ok=True)  # deleted in the working tree
+            continue
+        if source.is_dir() and not source.is_symlink():
+            continue  # a nested repository (e.g. a project generated in the checkout)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if copy.is_symlink() or copy.exists():
+            copy.unlink()
+        if source.is_symlink():
+            copy.symlink_to(source.readlink())
+        else:
+            shutil.copy2(source, copy)
+    return target

@@ -12,6 +12,8 @@ import yaml
 
 from mlportfolio.templates import CANONICAL_URL
 
+from .helpers import fresh_clone
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("wheels")]
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +35,20 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     uv = find_uv_bin()
     work = tmp_path_factory.mktemp("install")
+    # built from a clone: pip builds in the source tree, and the checkout's build/ is not ours
+    source = fresh_clone(work / "src")
     run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(work),
+            str(source),
+        ],
         work,
     )
     wheel = next(work.glob("mlportfolio-*.whl"))

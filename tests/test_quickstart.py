@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .helpers import fresh_clone
 
 ROOT = Path(__file__).resolve().parents[1]
 # conftest gives each test an empty HOME; pip's download cache is the one thing worth keeping
@@ -29,33 +30,6 @@ def test_ci_runs_the_quickstart_lines_verbatim_and_in_order() -> None:
     assert len(lines) == 2
     ci = [line.split("  #", 1)[0].strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
     assert [line for line in ci if line in lines] == lines
-
-
-def fresh_clone(target: Path) -> Path:
-    """A clone of this repository with the working tree's tracked and new files on top."""
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True)
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    for name in filter(None, listed.split("\0")):
-        source, copy = ROOT / name, target / name
-        if not source.exists() and not source.is_symlink():
-            copy.unlink(missing_ok=True)  # deleted in the working tree
-            continue
-        if source.is_dir() and not source.is_symlink():
-            continue  # a nested repository (e.g. a project generated in the checkout)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        if copy.is_symlink() or copy.exists():
-            copy.unlink()
-        if source.is_symlink():
-            copy.symlink_to(source.readlink())
-        else:
-            shutil.copy2(source, copy)
-    return target
 
 
 @pytest.mark.e2e
