@@ -28,6 +28,7 @@ class ProjectType:
     model: str
     metrics: tuple[str, ...]
     topics: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> ProjectType:
@@ -46,6 +47,7 @@ class ProjectType:
                 model=str(raw["models"]["model"]),
                 metrics=tuple(str(m) for m in raw["metrics"]),
                 topics=tuple(str(t) for t in raw.get("topics", ())),
+                aliases=tuple(str(a) for a in raw.get("aliases", ())),
             )
         except (KeyError, TypeError) as exc:
             raise MlportfolioError(f"{path} is malformed: missing or invalid {exc}") from exc
@@ -58,12 +60,22 @@ def load_catalog(root: Path | None = None) -> dict[str, ProjectType]:
     return {t.name: t for t in types}
 
 
+def canonical_name(name: str, catalog: dict[str, ProjectType]) -> str:
+    """The type ``name`` stands for: itself, or the type that lists it among its ``aliases``."""
+    for project_type in catalog.values():
+        if name in project_type.aliases:
+            return project_type.name
+    return name
+
+
 def get_project_type(name: str, root: Path | None = None) -> ProjectType:
-    """Return the project type called ``name`` or explain which names exist."""
+    """Return the project type called ``name`` (or aliased so) or explain which names exist."""
     catalog = load_catalog(root)
+    name = canonical_name(name, catalog)
     if name in catalog:
         return catalog[name]
     known = ", ".join(catalog) or "none"
-    close = difflib.get_close_matches(name, catalog, n=1)
+    names = [*catalog, *(alias for t in catalog.values() for alias in t.aliases)]
+    close = difflib.get_close_matches(name, names, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise UnknownProjectTypeError(f"unknown project type '{name}': {hint}known types: {known}")

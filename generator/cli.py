@@ -210,6 +210,8 @@ def _console() -> Any:
 def _print_type(console: Any, t: Any) -> None:
     console.print(f"[bold]{t.name}[/bold]: {t.title}")
     console.print(f"  {t.summary}")
+    if t.aliases:
+        console.print(f"  also called: {', '.join(t.aliases)}")
     console.print(f"  sample data: {t.sample_data}")
     console.print(f"  full data:   {t.full_data}")
     console.print(f"  baseline:    {t.baseline}")
@@ -296,6 +298,10 @@ def new(
     """
     from .create import NewProject, read_data_file
 
+    if template is None:
+        from .catalog import canonical_name, load_catalog
+
+        project_type = canonical_name(project_type, load_catalog())
     data = (read_data_file(data_file, project_type) if data_file else {}) | parse_data(data_pairs)
     if name is not None:
         data["project_name"] = name

@@ -13,7 +13,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,8 @@ def create_project(request: NewProject) -> Created:
     """
     source, local_root = _template_of(request)
     if local_root is not None and (local_root / "project_types").is_dir():
-        get_project_type(request.project_type, local_root)
+        known = get_project_type(request.project_type, local_root)
+        request = replace(request, project_type=known.name)  # an alias names its type
     checked = (
         copier_adapter.check_data(request.data, local_root, request.project_type)
         if local_root

@@ -34,6 +34,17 @@ def test_unknown_type_suggests_the_close_one() -> None:
         get_project_type("recomender")
 
 
+def test_an_alias_names_its_type() -> None:
+    assert get_project_type("sentiment-analysis").name == "sentiment"
+    with pytest.raises(UnknownProjectTypeError, match="did you mean 'sentiment-analysis'"):
+        get_project_type("sentiment-analysys")
+
+
+def test_no_name_stands_for_two_types() -> None:
+    names = [name for t in load_catalog().values() for name in (t.name, *t.aliases)]
+    assert len(names) == len(set(names))
+
+
 def test_unknown_type_lists_known_types() -> None:
     with pytest.raises(UnknownProjectTypeError, match=r"known types: .*recommender"):
         get_project_type("zzz")

@@ -40,8 +40,10 @@ def test_list_shows_every_type(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_show_lists_the_types_questions_with_their_defaults() -> None:
-    result = run_cli("show", "recommender")
+    result = run_cli("show", "recommender-system")  # by its alias
     assert result.exit_code == 0
+    assert result.output.startswith("recommender: ")
+    assert "also called: recommender-system" in result.output
     assert "top_k" in result.output and "package_name" in result.output
     assert "(default: 10)" in result.output and "(default: 'movie_recommender')" in result.output
 
@@ -86,7 +88,7 @@ def test_new_takes_answers_from_a_data_file_and_data_wins(in_tmp: Path) -> None:
     )
     result = run_cli(
         "new",
-        "recommender",
+        "recommender-system",  # an alias: the data file's recommender answers still fit
         "--data-file",
         str(answers),
         "-l",
@@ -98,6 +100,7 @@ def test_new_takes_answers_from_a_data_file_and_data_wins(in_tmp: Path) -> None:
     assert result.exit_code == 0, result.output
     recorded = (in_tmp / "film-picks" / ".copier-answers.yml").read_text()
     assert "top_k: 30" in recorded and "seed: 7" in recorded
+    assert "project_type: recommender\n" in recorded
     wrong = run_cli("new", "sentiment", "--data-file", str(answers), "-l", "--dry-run")
     assert wrong.exit_code == 1
     assert wrong.stderr.strip().endswith("answers for a recommender project, not sentiment")
