@@ -41,6 +41,14 @@ _API = {
     "bundled_versions": ("templates", "bundled_versions"),
     "ProjectType": ("catalog", "ProjectType"),
     "load_catalog": ("catalog", "load_catalog"),
+    "Project": ("portfolio", "Project"),
+    "collect_projects": ("portfolio", "collect_projects"),
+    "build_site": ("site", "build_site"),
+    "render_markdown": ("site", "render_markdown"),
+    "write_markdown_section": ("site", "write_markdown_section"),
+    "init_pages": ("site", "init_pages"),
+    "ProjectStatus": ("status", "ProjectStatus"),
+    "collect_status": ("status", "collect_status"),
     "MlportfolioError": ("errors", "MlportfolioError"),
     "UserError": ("errors", "UserError"),
 }
@@ -50,8 +58,11 @@ if TYPE_CHECKING:
     from .create import Created, NewProject
     from .create import create_project as new_project
     from .errors import MlportfolioError, UserError
+    from .portfolio import Project, collect_projects
     from .publish import Published, PublishRequest
     from .publish import publish as publish_project
+    from .site import build_site, init_pages, render_markdown, write_markdown_section
+    from .status import ProjectStatus, collect_status
     from .templates import bundled_versions, export_template
     from .update import (
         UpdateRequest,
@@ -79,6 +90,8 @@ __all__ = [
     "Created",
     "MlportfolioError",
     "NewProject",
+    "Project",
+    "ProjectStatus",
     "ProjectType",
     "PublishRequest",
     "Published",
@@ -87,11 +100,17 @@ __all__ = [
     "UpdateStatus",
     "UserError",
     "__version__",
+    "build_site",
     "bundled_versions",
     "check_update",
+    "collect_projects",
+    "collect_status",
     "export_template",
+    "init_pages",
     "load_catalog",
     "new_project",
     "publish_project",
+    "render_markdown",
     "update_project",
+    "write_markdown_section",
 ]

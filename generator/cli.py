@@ -727,3 +727,165 @@ def template_export(destination: Path) -> None:
 
     tag = export_template(destination)
     click.echo(f"Exported the template ({tag}) to {destination}")
+
+
+@main.command("portfolio")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["site", "markdown"]),
+    default="site",
+    show_default=True,
+    help="A static site, or a Markdown table written into a file between marker comments.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="The site's folder (default: site/), or the Markdown file to write into (required).",
+)
+@click.option("--title", default="Machine-learning portfolio", show_default=True)
+@click.option(
+    "--depth", default=3, show_default=True, type=click.IntRange(0, 20), help="Folders searched."
+)
+@click.option("--serve", is_flag=True, help="Preview the site on http://127.0.0.1:PORT.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--init-pages",
+    is_flag=True,
+    help="Also write .github/workflows/pages.yml here, which publishes the site on GitHub Pages.",
+)
+@run_command
+def portfolio_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    title: str,
+    depth: int,
+    serve: bool,
+    port: int,
+    init_pages: bool,
+) -> None:
+    """Present your projects on one page: a static site or a profile README section.
+
+    Collects every mlportfolio project under PATHS (default: the current folder), found by
+    its .copier-answers.yml, with its eval/metrics.json, README summary, figures and GitHub URL.
+
+    \b
+    Examples:
+      mlportfolio portfolio ~/code                    # writes site/
+      mlportfolio portfolio ~/code --serve            # ... and previews it
+      mlportfolio portfolio ~/code --init-pages       # ... with a GitHub Pages workflow
+      mlportfolio portfolio ~/code --format markdown -o ~/code/me/README.md
+    """
+    from .portfolio import collect_projects
+    from .site import render_markdown, write_markdown_section
+
+    if output_format == "markdown" and (serve or init_pages):
+        raise click.UsageError("--serve and --init-pages go with --format site")
+    collection = collect_projects(list(paths), max_depth=depth)
+    for skipped in collection.skipped:
+        click.secho(f"skipped {skipped.path}: {skipped.reason}", fg="yellow", err=True)
+    for project in collection.projects:
+        if project.problem:
+            click.secho(f"warning: {project.path}: {project.problem}", fg="yellow", err=True)
+    if not collection.projects:
+        raise UserError("no mlportfolio projects found: pass the folders that hold them")
+    if output_format == "markdown" and output is None:
+        raise click.UsageError("--format markdown needs --output FILE, e.g. your profile README.md")
+    count = f"{len(collection.projects)} project{'s' * (len(collection.projects) != 1)}"
+    if output is not None and output_format == "markdown":
+        changed = write_markdown_section(output, render_markdown(collection.projects))
+        click.echo(f"{'Wrote' if changed else 'Unchanged:'} {count} in {output}")
+        return
+    directory = Path("site") if output is None else output
+    _write_site(collection.projects, directory, title=title, count=count, init_pages=init_pages)
+    if serve:
+        _serve(directory, port)
+
+
+def _write_site(
+    projects: list[Any], directory: Path, *, title: str, count: str, init_pages: bool
+) -> None:
+    from .site import build_site
+    from .site import init_pages as write_pages
+
+    result = build_site(projects, directory, title=title)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"Wrote {count} to {directory / 'index.html'}")
+    if init_pages:
+        site = os.path.relpath(directory.resolve(), Path.cwd())
+        workflow, written = write_pages(Path.cwd(), site)
+        click.echo(f"{'Wrote' if written else 'Unchanged:'} {workflow}")
+
+
+def _serve(directory: Path, port: int) -> None:
+    from .site import serve_site
+
+    server = serve_site(directory, port)
+    click.echo(f"Serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()
+
+
+@main.command("status")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--depth", default=3, show_default=True, type=click.IntRange(0, 20), help="Folders searched."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@run_command
+def status_command(paths: tuple[Path, ...], depth: int, as_json: bool) -> None:
+    """Where each project stands: template, evaluation, data, publication, work tree.
+
+    \b
+    Examples:
+      mlportfolio status ~/code
+      mlportfolio status --json | jq '.projects[] | select(.update_available)'
+    """
+    import json
+
+    from .status import collect_status
+
+    rows, skipped = collect_status(list(paths), max_depth=depth)
+    if as_json:
+        document = {
+            "projects": [row.to_dict() for row in rows],
+            "skipped": [{"path": str(s.path), "reason": s.reason} for s in skipped],
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    for item in skipped:
+        click.secho(f"skipped {item.path}: {item.reason}", fg="yellow", err=True)
+    if not rows:
+        raise UserError("no mlportfolio projects found: pass the folders that hold them")
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="mlportfolio projects")
+    for column in ("project", "type", "template", "evaluated", "data", "published", "work tree"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        template = row.template_version or "?"
+        if row.update_available:
+            template += f" -> {row.latest_version} available"
+        table.add_row(
+            escape(f"{row.name}\n{row.path}"),
+            escape(row.project_type or "custom"),
+            escape(template),
+            escape(row.evaluated or "not evaluated yet"),
+            escape(row.data or "-") + (f" ({escape(row.data_mode)})" if row.data_mode else ""),
+            escape(row.published or "no"),
+            "no git" if row.clean is None else ("clean" if row.clean else "changes"),
+        )
+    _console().print(table)
+    for row in rows:
+        for note in row.notes:
+            if note != "not evaluated yet":
+                click.echo(f"note: {row.name}: {note}", err=True)
