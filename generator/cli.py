@@ -30,6 +30,8 @@ def handle_errors(debug: bool) -> Iterator[None]:
     """Turn every error mlportfolio raises on purpose into one line on stderr and an exit code."""
     try:
         yield
+    except click.ClickException:
+        raise  # a usage error found in the command body: click reports it (exit 2)
     except MlportfolioError as exc:
         if debug:
             raise
