@@ -98,6 +98,8 @@ def build_site(
     """
     _claim(directory)
     result = SiteResult(directory)
+    # evaluated projects first, then those still to evaluate, then unreadable ones
+    projects = sorted(projects, key=lambda p: (p.problem is not None, p.evaluation is None))
     slugs = _unique_slugs(projects)
     pillow = importlib.util.find_spec("PIL") is not None
     written: set[Path] = set()
@@ -127,7 +129,8 @@ def build_site(
         pages[Path(card["page"])] = env.get_template("project.html.j2").render(
             title=title, card=card, root="../"
         )
-    pages[Path("style.css")] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    for asset in ("style.css", "favicon.svg"):
+        pages[Path(asset)] = (TEMPLATES / asset).read_text(encoding="utf-8")
     for relative, text in pages.items():
         _write_if_changed(directory / relative, text)
         written.add(relative)

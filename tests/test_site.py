@@ -101,6 +101,7 @@ def test_site_has_a_card_per_project_and_a_page_each(projects: Path, tmp_path: P
     page = (site / "projects" / "good.html").read_text(encoding="utf-8")
     assert page.count("<table>") == 3  # test, validation and train metrics
     assert "logistic regression (chosen)" in page and "majority class (baseline)" in page
+    assert "(baseline) (baseline)" not in page
     assert "0.990" in page and "0.812" in page  # train f1, test accuracy
     assert 'src="../figures/good/roc.png"' in page and 'href="../style.css"' in page
     assert "stratified 50/50 split" in page and "2026-11-29T12:00:00Z" in page
@@ -279,3 +280,17 @@ def test_preview_server_serves_the_site_on_loopback(projects: Path, tmp_path: Pa
         server.server_close()
     with pytest.raises(UserError, match="no index\\.html"):
         serve_site(tmp_path, port=0)
+
+
+def test_wide_figures_are_downscaled_when_pillow_is_installed(tmp_path: Path) -> None:
+    image = pytest.importorskip("PIL.Image", reason="Pillow is optional: figures are then copied")
+    buffer = tmp_path / "wide.png"
+    image.new("RGB", (2400, 600), "white").save(buffer)
+    make_project(
+        tmp_path / "p", "wide", metrics=envelope(), figures={"wide.png": buffer.read_bytes()}
+    )
+    result = build_site(collect_projects([tmp_path / "p"]).projects, tmp_path / "site")
+    assert result.notes == []
+    with image.open(tmp_path / "site" / "figures" / "wide" / "wide.png") as copied:
+        assert copied.size == (1200, 300)
+    assert 'width="1200" height="300"' in (tmp_path / "site" / "index.html").read_text("utf-8")
