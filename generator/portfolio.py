@@ -233,8 +233,10 @@ def load_project(path: Path) -> Project:
     evaluation: Evaluation | None = None
     problem: str | None = None
     envelope: Mapping[str, Any] = {}
-    if (path / ENVELOPE).exists():
+    if (path / ENVELOPE).exists() or (path / ENVELOPE).is_symlink():
         try:
+            if not _inside(path, path / ENVELOPE):
+                raise MalformedEnvelopeError(f"{ENVELOPE} leads out of the project")
             envelope = read_envelope(path / ENVELOPE)
             evaluation = parse_envelope(envelope)
         except MalformedEnvelopeError as exc:
@@ -400,7 +402,7 @@ def parse_envelope(envelope: Mapping[str, Any]) -> Evaluation:
 def readme_summary(project: Path) -> str:
     """The README's first paragraph of prose (not a heading, badge, comment or list), as text."""
     readme = project / "README.md"
-    if readme.is_symlink() or not readme.is_file():
+    if readme.is_symlink() or not readme.is_file() or not _inside(project, readme):
         return ""
     try:
         with readme.open(encoding="utf-8", errors="replace") as handle:
@@ -423,7 +425,7 @@ def readme_summary(project: Path) -> str:
 def find_figures(project: Path) -> list[Path]:
     """The raster figures in ``eval/figures/``: regular files inside the project, checked by content."""
     folder = project / FIGURES
-    if folder.is_symlink() or not folder.is_dir():
+    if not folder.is_dir() or not _inside(project, folder):
         return []
     figures = []
     for path in sorted(folder.iterdir()):
@@ -442,6 +444,14 @@ def find_figures(project: Path) -> list[Path]:
         ):
             figures.append(path)
     return figures
+
+
+def _inside(project: Path, path: Path) -> bool:
+    """Whether ``path`` really lies in ``project`` (no link along the way leads out of it)."""
+    try:
+        return path.resolve().is_relative_to(project.resolve())
+    except OSError:
+        return False
 
 
 def remote_url(project: Path, remote: str = "origin") -> str | None:

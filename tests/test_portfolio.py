@@ -197,6 +197,21 @@ def test_figures_are_checked_by_content_and_never_followed_out_of_the_project(
     assert [f.name for f in find_figures(tmp_path)] == ["real.png"]
 
 
+def test_nothing_is_read_through_a_folder_linked_out_of_the_project(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "figures").mkdir(parents=True)
+    (outside / "figures" / "private.png").write_bytes(tiny_png())
+    (outside / "metrics.json").write_text(json.dumps(ENVELOPE), encoding="utf-8")
+    project = make_project(tmp_path, "linked")
+    (project / "eval").symlink_to(outside)
+
+    [collected] = collect_projects([project]).projects
+
+    assert collected.figures == ()
+    assert collected.evaluation is None
+    assert collected.problem is not None and "leads out of the project" in collected.problem
+
+
 @pytest.mark.parametrize(
     ("remote", "url"),
     [
