@@ -160,7 +160,8 @@ def _prune(directory: Path, written: set[Path]) -> None:
         stale = directory / name
         if name in keep or ".." in Path(name).parts or Path(name).is_absolute():
             continue
-        if stale.is_file() and not stale.is_symlink():
+        inside = stale.resolve().is_relative_to(directory.resolve())
+        if inside and stale.is_file() and not stale.is_symlink():
             stale.unlink()
             for parent in stale.parents:
                 if parent == directory or any(parent.iterdir()):
