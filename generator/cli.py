@@ -810,15 +810,17 @@ def portfolio_command(
 def _write_site(
     projects: list[Any], directory: Path, *, title: str, count: str, init_pages: bool
 ) -> None:
-    from .site import build_site
+    from .site import build_site, check_pages
     from .site import init_pages as write_pages
 
+    site = os.path.relpath(directory.resolve(), Path.cwd())
+    if init_pages:
+        check_pages(Path.cwd(), site)  # refuse before writing anything
     result = build_site(projects, directory, title=title)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"Wrote {count} to {directory / 'index.html'}")
     if init_pages:
-        site = os.path.relpath(directory.resolve(), Path.cwd())
         workflow, written = write_pages(Path.cwd(), site)
         click.echo(f"{'Wrote' if written else 'Unchanged:'} {workflow}")
 

@@ -326,16 +326,25 @@ def init_pages(repository: Path, site: str = "site") -> tuple[Path, bool]:
     Returns the workflow's path and whether it was written (False: already identical). A
     different workflow already there is refused.
     """
-    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", site) or ".." in Path(site).parts:
-        raise UserError(
-            f"the site folder {site!r} must be inside the repository, as a relative path"
-        )
-    text = _environment().get_template("pages.yml.j2").render(site=Path(site).as_posix())
-    target = repository / PAGES_WORKFLOW
-    if target.is_file():
-        if target.read_text(encoding="utf-8") == text:
-            return target, False
-        raise UserError(f"{target} exists and differs: remove it to write the Pages workflow")
+    target, text = check_pages(repository, site)
+    if text is None:
+        return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target, True
+
+
+def check_pages(repository: Path, site: str = "site") -> tuple[Path, str | None]:
+    """The Pages workflow's path and text (None: already there), or why it cannot be written."""
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", site) or ".." in Path(site).parts:
+        raise UserError(
+            f"the site folder {site!r} must be inside this repository (the current folder), "
+            "as a relative path"
+        )
+    text = str(_environment().get_template("pages.yml.j2").render(site=Path(site).as_posix()))
+    target = repository / PAGES_WORKFLOW
+    if target.is_file():
+        if target.read_text(encoding="utf-8") == text:
+            return target, None
+        raise UserError(f"{target} exists and differs: remove it to write the Pages workflow")
+    return target, text

@@ -51,6 +51,12 @@ def test_portfolio_init_pages_writes_the_workflow_for_the_site_folder(in_tmp: Pa
     workflow = in_tmp / ".github" / "workflows" / "pages.yml"
     assert "path: docs\n" in workflow.read_text(encoding="utf-8")
 
+    outside = run_cli(
+        "portfolio", "code", "-o", str(in_tmp.parent / f"{in_tmp.name}-site"), "--init-pages"
+    )
+    assert outside.exit_code == 1 and "must be inside this repository" in outside.stderr
+    assert not (in_tmp.parent / f"{in_tmp.name}-site").exists()  # refused before building
+
 
 def test_portfolio_errors_are_one_line(in_tmp: Path) -> None:
     nothing = run_cli("portfolio", str(in_tmp))

@@ -260,7 +260,7 @@ def test_pages_workflow_is_valid_and_not_overwritten(tmp_path: Path) -> None:
     assert init_pages(tmp_path, "docs/site") == (workflow, False)
     with pytest.raises(UserError, match="exists and differs"):
         init_pages(tmp_path, "site")
-    with pytest.raises(UserError, match="inside the repository"):
+    with pytest.raises(UserError, match="inside this repository"):
         init_pages(tmp_path / "other", "../site")
 
 
