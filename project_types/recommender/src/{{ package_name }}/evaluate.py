@@ -63,23 +63,40 @@ def rating_errors(models: dict[str, Model], train: Interactions, test: Interacti
     return errors
 
 
-def relevant_sets(test: Interactions, threshold: float) -> tuple[np.ndarray, list[set[int]], int]:
-    """Users with relevant held-out items, their sets, and how many relevant items are cold."""
+def relevant_sets(
+    test: Interactions, threshold: float, item_ids: np.ndarray
+) -> tuple[np.ndarray, list[set[int]], int]:
+    """Users with relevant held-out items, their sets, and how many relevant items are cold.
+
+    ``item_ids`` are the test part's raw item ids. An item unseen in training can never be
+    recommended, but it still counts in the user's set (recall's denominator): each distinct cold
+    item gets its own negative index, so two cold items count twice, never once.
+    """
     liked = (test.ratings >= threshold) & (test.users >= 0)
+    items = test.items.copy()
+    cold = items < 0
+    if cold.any():
+        _, codes = np.unique(np.asarray(item_ids, dtype=str)[cold], return_inverse=True)
+        items[cold] = -1 - codes
     by_user: dict[int, set[int]] = {}
-    for user, item in zip(test.users[liked], test.items[liked], strict=True):
-        by_user.setdefault(int(user), set()).add(int(item))  # a cold item (-1) is never hit
+    for user, item in zip(test.users[liked], items[liked], strict=True):
+        by_user.setdefault(int(user), set()).add(int(item))
     users = np.array(sorted(by_user), dtype=int)
     return users, [by_user[u] for u in users], int((test.items[liked] < 0).sum())
 
 
 def ranking_report(
-    models: dict[str, Model], train: Interactions, test: Interactions, settings: Settings
+    models: dict[str, Model],
+    train: Interactions,
+    test: Interactions,
+    settings: Settings,
+    test_items: np.ndarray,
 ) -> tuple[dict, dict]:
     """Top-N metrics at k for every model, and NDCG at each k of the curve."""
     k = settings.evaluation.k
     ks = sorted(set(settings.evaluation.ks) | {k})
-    users, relevant, _ = relevant_sets(test, settings.evaluation.relevance_threshold)
+    threshold = settings.evaluation.relevance_threshold
+    users, relevant, _ = relevant_sets(test, threshold, test_items)
     seen = train.matrix(binary=True)
     popularity = np.bincount(train.items, minlength=train.n_items) / train.n_users
     at_k, curve = {}, {}
@@ -98,6 +115,7 @@ def evaluate(dataset: Dataset, settings: Settings, mode: DataMode) -> dict[str, 
     ratings = dataset.ratings
     result: dict[str, Any] = {
         "data": dataset.label,
+        "timed": dataset.has_time,
         "k": settings.evaluation.k,
         "relevance_threshold": settings.evaluation.relevance_threshold,
         "test_fraction": settings.split.test_fraction,
@@ -123,22 +141,105 @@ def evaluate(dataset: Dataset, settings: Settings, mode: DataMode) -> dict[str, 
             "rating": rating_errors(models, train, test),
         }
         if split == "time":
-            users, _, cold = relevant_sets(test, result["relevance_threshold"])
+            test_items = test_df["item_id"].to_numpy(dtype=str)
+            users, _, cold = relevant_sets(test, result["relevance_threshold"], test_items)
             block["ranking_users"] = len(users)
             block["relevant_cold_items"] = cold
-            block["ranking"], block["ndcg_curve"] = ranking_report(models, train, test, settings)
+            block["ranking"], block["ndcg_curve"] = ranking_report(
+                models, train, test, settings, test_items
+            )
             # What the saved models were trained with (the config may have changed since).
             block["params"] = {name: model.params() for name, model in models.items()}
         result["splits"][split] = block
     return result
 
 
-def time_protocol(test_fraction: float) -> str:
+def time_protocol(test_fraction: float, timed: bool = True) -> str:
     """The main split in words."""
+    if timed:
+        return (
+            f"per-user time-ordered hold-out: each user's last {test_fraction:.0%} of ratings "
+            "(by timestamp) is the test part"
+        )
     return (
-        f"per-user time-ordered hold-out: each user's last {test_fraction:.0%} of ratings "
-        "(by timestamp) is the test part"
+        f"per-user random hold-out (the data has no timestamps): a random {test_fraction:.0%} of "
+        "each user's ratings (seeded) is the test part"
     )
+
+
+MOVIELENS_NOTE = (
+    "GroupLens Research, University of Minnesota; collected 1997-1998 on movielens.umn.edu. Its "
+    "license allows research use but **forbids redistribution**, so it is never committed here. "
+    "Cite: F. Maxwell Harper and Joseph A. Konstan. 2015. *The MovieLens Datasets: History and "
+    "Context.* ACM TiiS 5(4), 19:1-19:19. <https://doi.org/10.1145/2827872>"
+)
+SAMPLE_NOTE = (
+    "a synthetic fixture in MovieLens 100K's `u.data`/`u.item` formats, written for the tests and "
+    "the CI smoke run. It is *not* MovieLens and not real behaviour; numbers computed on it only "
+    "show that the pipeline works"
+)
+
+
+def data_markdown(dataset: Dataset, settings: Settings) -> str:
+    """The README's data section: the data the numbers come from, described from the data."""
+    info, ratings = dataset.info, dataset.ratings
+    low, high = dataset.scale
+    times = (
+        "with a time for every rating"
+        if dataset.has_time
+        else "**without timestamps** (so the split is a per-user random hold-out)"
+    )
+    facts = (
+        f"{info.description}; ratings {low:g}-{high:g} (from {dataset.scale_from}), mean "
+        f"{ratings['rating'].mean():.2f}; {times}"
+    )
+    if info.fixture:
+        configured = settings.data.name or settings.data.source
+        return "\n".join(
+            [
+                f"- **Data used: the shipped sample**, {SAMPLE_NOTE}. {facts}. See "
+                "`data/README.md`.",
+                f"- **Full data** (`make data`, then `DATA=full`): `{configured}`, as set in "
+                "`configs/default.yaml`.",
+            ]
+        )
+    if dataset.is_movielens_100k:
+        return (
+            f"- **Data used: MovieLens 100K** ({MOVIELENS_NOTE}). Read from `{info.source}`: "
+            f"{facts}."
+        )
+    return "\n".join(
+        [
+            f"- **Data used: {info.name}**, from `{info.source}`: {facts}.",
+            "- Its license and citation are those of its publisher: record them in "
+            "`data/README.md` before publishing these results.",
+        ]
+    )
+
+
+def card_data_markdown(dataset: Dataset, test_fraction: float) -> str:
+    """The model card's data section, and the limitations that come with the data."""
+    lines = [
+        f"{dataset.label}. {time_protocol(test_fraction, dataset.has_time).capitalize()}.",
+    ]
+    if dataset.info.fixture:
+        lines += ["", f"This is {SAMPLE_NOTE}."]
+    elif dataset.is_movielens_100k:
+        lines += [
+            "",
+            f"MovieLens 100K: {MOVIELENS_NOTE}.",
+            "",
+            "- 1997-1998 data from one website: old, small, US-centred; its users are "
+            "self-selected, mostly male and young, and models may serve other groups worse "
+            "(`u.user` has age, gender and occupation for per-group checks).",
+        ]
+    else:
+        lines += [
+            "",
+            "Who rated, when and why shapes what the models learn: describe the data's origin, "
+            "population and license in `data/README.md`.",
+        ]
+    return "\n".join(lines)
 
 
 def envelope(result: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
@@ -175,7 +276,7 @@ def envelope(result: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
     return build_envelope(
         data=dataset.info,
         split=SplitInfo(
-            protocol=time_protocol(result["test_fraction"]),
+            protocol=time_protocol(result["test_fraction"], result["timed"]),
             train_size=time_split["train_ratings"],
             test_size=time_split["test_ratings"],
         ),
@@ -210,8 +311,8 @@ def results_markdown(result: dict[str, Any]) -> str:
             f"Data: **{result['data']}**. Written by `make evaluate`; see `eval/metrics.json`.",
             "",
             (
-                f"Split: each user's last {result['test_fraction']:.0%} of ratings by time are "
-                f"held out ({time_split['test_ratings']} test ratings). Cold start in the test "
+                f"Split: {time_protocol(result['test_fraction'], result['timed'])} "
+                f"({time_split['test_ratings']} test ratings). Cold start in the test "
                 f"part: {cold['test_ratings_of_unseen_users']} ratings by users and "
                 f"{cold['test_ratings_of_unseen_items']} ratings of items unseen in training "
                 f"({cold['unseen_items']} item(s)), predicted from the biases or the global mean."
@@ -313,8 +414,11 @@ def run(args: argparse.Namespace) -> int:
     path = write_envelope(envelope(result, dataset))
     plot(result)
     write_reports(
-        readme={"results": results_markdown(result)},
-        model_card={"metrics": card_markdown(result)},
+        readme={"data": data_markdown(dataset, settings), "results": results_markdown(result)},
+        model_card={
+            "data": card_data_markdown(dataset, settings.split.test_fraction),
+            "metrics": card_markdown(result),
+        },
     )
     time_split = result["splits"]["time"]
     k = result["k"]
