@@ -15,7 +15,6 @@ from .errors import ConfigError
 from .paths import config_file, shown
 from .settings import ProjectSettings, Section, load_settings
 
-
 Layout = Literal["movielens-100k", "movielens-latest", "movielens-1m", "table"]
 Column = str | int  # a column's name (files with a header) or its 0-based position
 SHA256 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]
@@ -106,9 +105,10 @@ class MFSettings(Section):
 
 
 class EASESettings(Section):
-    """EASE's one regularisation parameter."""
+    """EASE's regularisation, and how many items (the most rated) its weights cover."""
 
     reg: float = Field(gt=0)
+    max_items: int = Field(ge=1)
 
 
 class BiasGrid(Section):

@@ -49,11 +49,18 @@ class Layout:
 
 
 RATINGS_LAYOUTS = {
-    "movielens-100k": Layout("\t", False, "latin-1", {"user": 0, "item": 1, "rating": 2, "timestamp": 3}),
-    "movielens-latest": Layout(
-        ",", True, "utf-8", {"user": "userId", "item": "movieId", "rating": "rating", "timestamp": "timestamp"}
+    "movielens-100k": Layout(
+        "\t", False, "latin-1", {"user": 0, "item": 1, "rating": 2, "timestamp": 3}
     ),
-    "movielens-1m": Layout("::", False, "latin-1", {"user": 0, "item": 1, "rating": 2, "timestamp": 3}),
+    "movielens-latest": Layout(
+        ",",
+        True,
+        "utf-8",
+        {"user": "userId", "item": "movieId", "rating": "rating", "timestamp": "timestamp"},
+    ),
+    "movielens-1m": Layout(
+        "::", False, "latin-1", {"user": 0, "item": 1, "rating": 2, "timestamp": 3}
+    ),
 }
 ITEMS_LAYOUTS = {
     "movielens-100k": Layout("|", False, "latin-1", {"item": 0, "title": 1}),
@@ -130,7 +137,9 @@ def describe(ratings: pd.DataFrame) -> str:
     return f"{n:,} ratings by {users:,} users of {items:,} items"
 
 
-def table(spec: RatingsSettings | ItemsSettings, path: Path, key: str, names: Sequence[str]) -> Table:
+def table(
+    spec: RatingsSettings | ItemsSettings, path: Path, key: str, names: Sequence[str]
+) -> Table:
     """The reading instructions of a file: the layout's values, overridden by explicit settings."""
     presets = RATINGS_LAYOUTS if isinstance(spec, RatingsSettings) else ITEMS_LAYOUTS
     preset = presets.get(spec.layout)
@@ -244,12 +253,14 @@ def _read_text(table: Table) -> pd.DataFrame:
         message = " ".join(str(err).split())
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
         if found:
-            expected, line, saw = found.groups()
+            expected, row, saw = found.groups()
             raise DataError(
-                f"{where}:{line}: expected {expected} columns, found {saw} (check "
+                f"{where}:{row}: expected {expected} columns, found {saw} (check "
                 f"{table.key}.separator)"
             ) from None
-        raise DataError(f"{where}: cannot parse it, {message} (check {table.key}.separator)") from None
+        raise DataError(
+            f"{where}: cannot parse it, {message} (check {table.key}.separator)"
+        ) from None
 
 
 def _read_parquet(table: Table) -> pd.DataFrame:
@@ -259,7 +270,7 @@ def _read_parquet(table: Table) -> pd.DataFrame:
         raise DataError(
             f"{shown(table.path)}: reading Parquet needs pyarrow (pip install pyarrow)"
         ) from None
-    except Exception as err:  # pyarrow raises its own types for a damaged file
+    except (OSError, ValueError) as err:  # pyarrow's errors derive from these
         reason = " ".join(str(err).split())[:200]
         raise DataError(f"{shown(table.path)}: not a readable Parquet file ({reason})") from None
     for column in frame.columns:  # 7.0 -> "7": ids stored as floats by a writer
@@ -323,9 +334,19 @@ def parse_ratings(
 
 
 def parse_times(values: pd.Series, table: Table) -> pd.Series:
-    """Unix seconds as written, or dates (ISO 8601, e.g. 2005-09-06) turned into seconds."""
+    """Unix seconds as written, or dates (ISO 8601, e.g. 2005-09-06) turned into seconds.
+
+    The first value decides which: a column mixing the two is an error at the first odd one.
+    """
+    hint = f"(set {table.key}.timestamp to the time column, or to null if there is none)"
     whole = values.str.fullmatch(WHOLE)
-    if whole.all():
+    if whole.iloc[0]:
+        if not whole.all():
+            line = first_flagged(~whole)
+            raise DataError(
+                f"{_where(table, line)}: timestamp {values[line]!r} is not Unix seconds like the "
+                f"first row's {hint}"
+            )
         long = values.str.lstrip("0").str.len() > MAX_DIGITS
         if long.any():
             line = first_flagged(long)
@@ -335,12 +356,12 @@ def parse_times(values: pd.Series, table: Table) -> pd.Series:
             )
         return values.astype("int64")
     dates = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
-    bad = dates.isna()
+    bad = dates.isna() | whole
     if bad.any():
         line = first_flagged(bad)
         raise DataError(
             f"{_where(table, line)}: timestamp {values[line]!r} is neither Unix seconds nor a date "
-            f"(set {table.key}.timestamp to the time column, or to null if there is none)"
+            f"{hint}"
         )
     return (dates - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
 
@@ -383,7 +404,9 @@ def load_titles(path: Path, spec: ItemsSettings | None = None) -> pd.Series:
     empty = raw["item"] == ""
     if empty.any():
         line = first_flagged(empty)
-        raise DataError(f"{_where(items, line)}: item id is empty (set data.items.item to the id column)")
+        raise DataError(
+            f"{_where(items, line)}: item id is empty (set data.items.item to the id column)"
+        )
     duplicated = raw["item"].duplicated()
     if duplicated.any():
         line = first_flagged(duplicated)
@@ -452,6 +475,7 @@ def load_dataset(mode: DataMode | None = None, settings: Settings | None = None)
     settings = settings or load_config()
     mode = data_mode(mode)
     data = settings.data
+    items_path: Path | None
     if mode == "sample":
         folder = data_dir() / "sample"
         ratings_path, items_path = folder / "u.data", folder / "u.item"
@@ -506,7 +530,9 @@ def summary(dataset: Dataset, settings: Settings) -> list[str]:
         + ("; half stars kept" if (ratings["rating"] % 1 != 0).any() else ""),
     ]
     if dataset.has_time:
-        first, last = (pd.to_datetime(ratings["timestamp"].agg(f), unit="s") for f in ("min", "max"))
+        first, last = (
+            pd.to_datetime(ratings["timestamp"].agg(f), unit="s") for f in ("min", "max")
+        )
         lines.append(f"  times {first:%Y-%m-%d} to {last:%Y-%m-%d}: per-user time split")
     else:
         lines.append("  no times: each user's test ratings are drawn at random (seeded)")
@@ -515,7 +541,9 @@ def summary(dataset: Dataset, settings: Settings) -> list[str]:
         lines.append("  no item file (data.items is null): items are shown by id")
     else:
         titled = np.isin(ratings["item_id"].unique(), dataset.titles.index).mean()
-        lines.append(f"  titles from {shown(items)}: {len(dataset.titles):,} items, {titled:.0%} of rated items")
+        lines.append(
+            f"  titles from {shown(items)}: {len(dataset.titles):,} items, {titled:.0%} of rated items"
+        )
     return lines
 
 

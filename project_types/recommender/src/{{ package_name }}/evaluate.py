@@ -1,10 +1,12 @@
 """Evaluate the trained models on the held-out parts; write eval/ and the README and model card.
 
 Rating error (RMSE, MAE) on train and test for the global mean, the bias baseline and MF, on the
-per-user time split and on the random 80/20 split; top-N metrics on the time split for
+per-user split and on the random 80/20 split; top-N metrics on the per-user split for
 popularity, the bias ranking, MF ranked by predicted rating, and EASE. ``eval/metrics.json`` is
-the common envelope: primary metric NDCG@k on the time split, popularity the baseline, EASE the
-chosen model; the random split, cold start and the NDCG@k curve are under ``extras``.
+the common envelope: primary metric NDCG@k on the per-user split, popularity the baseline, the
+chosen model the one ``make train`` picked on validation; the random split, cold start, the
+NDCG@k curve and the choice are under ``extras``. The README and model card say which data the
+numbers come from, and plainly when a baseline won.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .data import Dataset, load_dataset
 from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, write_envelope
 from .errors import NotTrainedError
 from .figures import pyplot, save
-from .metrics import coverage, mae, mean_popularity, ranking_metrics, rmse
+from .metrics import coverage, mae, mean_popularity, ranking_metrics, relevant_sets, rmse
 from .models import Model, load_models, top_n
 from .paths import shown
 from .report import fmt, markdown_table, write_reports
@@ -35,7 +37,7 @@ LABELS = {
     "mf": "matrix factorisation (ALS)",
     "ease": "EASE",
 }
-BASELINE, CHOSEN = "popularity", "ease"
+BASELINE = "popularity"
 PACKAGES = ("numpy", "pandas", "scipy", "matplotlib", "pooch", "pydantic")
 
 
@@ -61,28 +63,6 @@ def rating_errors(models: dict[str, Model], train: Interactions, test: Interacti
                     "mae": mae(d.ratings, predicted),
                 }
     return errors
-
-
-def relevant_sets(
-    test: Interactions, threshold: float, item_ids: np.ndarray
-) -> tuple[np.ndarray, list[set[int]], int]:
-    """Users with relevant held-out items, their sets, and how many relevant items are cold.
-
-    ``item_ids`` are the test part's raw item ids. An item unseen in training can never be
-    recommended, but it still counts in the user's set (recall's denominator): each distinct cold
-    item gets its own negative index, so two cold items count twice, never once.
-    """
-    liked = (test.ratings >= threshold) & (test.users >= 0)
-    items = test.items.copy()
-    cold = items < 0
-    if cold.any():
-        _, codes = np.unique(np.asarray(item_ids, dtype=str)[cold], return_inverse=True)
-        items[cold] = -1 - codes
-    by_user: dict[int, set[int]] = {}
-    for user, item in zip(test.users[liked], items[liked], strict=True):
-        by_user.setdefault(int(user), set()).add(int(item))
-    users = np.array(sorted(by_user), dtype=int)
-    return users, [by_user[u] for u in users], int((test.items[liked] < 0).sum())
 
 
 def ranking_report(
@@ -125,7 +105,7 @@ def evaluate(dataset: Dataset, settings: Settings, mode: DataMode) -> dict[str, 
         path = model_path(mode, split)
         if not path.is_file():
             raise NotTrainedError(f"{shown(path)} not found: run `make train` (DATA={mode}) first")
-        encoder, models = load_models(path)
+        encoder, models, selection = load_models(path)
         train_df, test_df = make_split(ratings, split, result["test_fraction"], settings.seed)
         if not np.array_equal(encoder.user_ids, Encoder.fit(train_df).user_ids):
             raise NotTrainedError(f"{path.name} was trained on other data: run `make train` again")
@@ -139,6 +119,7 @@ def evaluate(dataset: Dataset, settings: Settings, mode: DataMode) -> dict[str, 
                 "unseen_items": int(np.unique(test_df["item_id"][test.items < 0]).size),
             },
             "rating": rating_errors(models, train, test),
+            "selection": selection,
         }
         if split == "time":
             test_items = test_df["item_id"].to_numpy(dtype=str)
@@ -180,6 +161,17 @@ SAMPLE_NOTE = (
 )
 
 
+MOVIELENS_LIMITS = (
+    "- 1997-1998 data from one website: old, small, US-centred; its users are self-selected, "
+    "mostly male and young, and models may serve other groups worse (`u.user` has age, gender "
+    "and occupation for per-group checks)."
+)
+OWN_DATA_NOTE = (
+    "Who rated, when and why shapes what the models learn: describe the data's origin, "
+    "population and license in `data/README.md`."
+)
+
+
 def data_markdown(dataset: Dataset, settings: Settings) -> str:
     """The README's data section: the data the numbers come from, described from the data."""
     info, ratings = dataset.info, dataset.ratings
@@ -195,25 +187,20 @@ def data_markdown(dataset: Dataset, settings: Settings) -> str:
     )
     if info.fixture:
         configured = settings.data.name or settings.data.source
-        return "\n".join(
-            [
-                f"- **Data used: the shipped sample**, {SAMPLE_NOTE}. {facts}. See "
-                "`data/README.md`.",
-                f"- **Full data** (`make data`, then `DATA=full`): `{configured}`, as set in "
-                "`configs/default.yaml`.",
-            ]
+        return (
+            f"- **Data used: the shipped sample**, {SAMPLE_NOTE}. {facts}. See `data/README.md`.\n"
+            f"- **Full data** (`make data`, then `DATA=full`): `{configured}`, as set in "
+            "`configs/default.yaml`."
         )
     if dataset.is_movielens_100k:
         return (
             f"- **Data used: MovieLens 100K** ({MOVIELENS_NOTE}). Read from `{info.source}`: "
             f"{facts}."
         )
-    return "\n".join(
-        [
-            f"- **Data used: {info.name}**, from `{info.source}`: {facts}.",
-            "- Its license and citation are those of its publisher: record them in "
-            "`data/README.md` before publishing these results.",
-        ]
+    return (
+        f"- **Data used: {info.name}**, from `{info.source}`: {facts}.\n"
+        "- Its license and citation are those of its publisher: record them in "
+        "`data/README.md` before publishing these results."
     )
 
 
@@ -225,20 +212,9 @@ def card_data_markdown(dataset: Dataset, test_fraction: float) -> str:
     if dataset.info.fixture:
         lines += ["", f"This is {SAMPLE_NOTE}."]
     elif dataset.is_movielens_100k:
-        lines += [
-            "",
-            f"MovieLens 100K: {MOVIELENS_NOTE}.",
-            "",
-            "- 1997-1998 data from one website: old, small, US-centred; its users are "
-            "self-selected, mostly male and young, and models may serve other groups worse "
-            "(`u.user` has age, gender and occupation for per-group checks).",
-        ]
+        lines += ["", f"MovieLens 100K: {MOVIELENS_NOTE}.", "", MOVIELENS_LIMITS]
     else:
-        lines += [
-            "",
-            "Who rated, when and why shapes what the models learn: describe the data's origin, "
-            "population and license in `data/README.md`.",
-        ]
+        lines += ["", OWN_DATA_NOTE]
     return "\n".join(lines)
 
 
@@ -264,6 +240,8 @@ def envelope(result: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
         "relevant_cold_items": time_split["relevant_cold_items"],
         "cold_start": time_split["cold_start"],
         "ndcg_curve": time_split["ndcg_curve"],
+        "selection": time_split["selection"],
+        "findings": findings(result),
         "random_split": {
             "protocol": f"random {1 - result['test_fraction']:.0%}/{result['test_fraction']:.0%} "
             "hold-out over all ratings (rating error only)",
@@ -282,11 +260,53 @@ def envelope(result: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
         ),
         primary=PrimaryMetric(f"ndcg@{k}", "higher"),
         baseline=BASELINE,
-        chosen=CHOSEN,
+        chosen=chosen_model(result),
         models=models,
         extras=extras,
         packages=PACKAGES,
     )
+
+
+def chosen_model(result: dict[str, Any]) -> str:
+    """The top-N model put forward: chosen by validation NDCG inside the training part."""
+    return str(result["splits"]["time"]["selection"].get("chosen", "ease"))
+
+
+def findings(result: dict[str, Any]) -> list[str]:
+    """What the choice was made on, and plainly, where a baseline won on the test part."""
+    time_split = result["splits"]["time"]
+    selection, k = time_split["selection"], result["k"]
+    chosen = chosen_model(result)
+    lines = []
+    scores = selection.get("validation_ndcg", {})
+    if scores:
+        listed = ", ".join(f"{LABELS[n]} {v:.4f}" for n, v in sorted(scores.items()))
+        lines.append(
+            f"Top-N model put forward: {LABELS[chosen]}, the best by NDCG@{k} on a validation "
+            f"hold-out inside the training part ({listed}); the test part played no role."
+        )
+    iterations = selection.get("mf_iterations")
+    if iterations is not None:
+        lines.append(
+            f"MF ran {iterations} ALS iterations, the count with the lowest validation RMSE "
+            "(0 would be the bias model itself)."
+        )
+    ranking = time_split["ranking"]
+    if ranking[BASELINE]["ndcg"] >= ranking[chosen]["ndcg"]:
+        lines.append(
+            f"**On this data the popularity baseline ranks as well as or better than "
+            f"{LABELS[chosen]} on the test part** (NDCG@{k} {ranking[BASELINE]['ndcg']:.4f} vs "
+            f"{ranking[chosen]['ndcg']:.4f})."
+        )
+    for name, block in (("time", time_split), ("random", result["splits"]["random"])):
+        errors = block["rating"]
+        if errors["bias"]["test"]["rmse"] < errors["mf"]["test"]["rmse"]:
+            lines.append(
+                f"**On the {name} split the bias baseline predicts ratings better than MF on the "
+                f"test part** (RMSE {errors['bias']['test']['rmse']:.4f} vs "
+                f"{errors['mf']['test']['rmse']:.4f})."
+            )
+    return lines
 
 
 def results_markdown(result: dict[str, Any]) -> str:
@@ -348,6 +368,8 @@ def results_markdown(result: dict[str, Any]) -> str:
                 "Coverage: share of the catalogue that appears in any list. Mean popularity: "
                 "average share of training users who rated a recommended item (popularity bias)."
             ),
+            "",
+            *(f"- {line}" for line in findings(result)),
             "",
             "![RMSE, train vs test](eval/figures/rating_error.png)",
             "![NDCG@k](eval/figures/ndcg_at_k.png)",

@@ -17,8 +17,7 @@ import yaml
 
 from .config import Settings, load_config
 from .data import load_dataset
-from .evaluate import relevant_sets
-from .metrics import ranking_metrics, rmse
+from .metrics import ranking_metrics, relevant_sets, rmse
 from .models import MODELS, top_n
 from .paths import best_params_file, shown
 from .settings import data_mode
@@ -68,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     lines = []
     for name, space in settings.tune.grid.model_dump().items():
         start = time.perf_counter()
-        scored = [(validation_score(name, p, fit, val, settings, val_items), p) for p in grid(space)]
+        scored = [
+            (validation_score(name, p, fit, val, settings, val_items), p) for p in grid(space)
+        ]
         score, params = min(scored, key=lambda pair: pair[0])
         best[name] = params
         metric = "RMSE" if MODELS[name].rates else f"NDCG@{settings.evaluation.k}"
