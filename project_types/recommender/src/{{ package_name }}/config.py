@@ -60,6 +60,7 @@ class DataSettings(Section):
     sha256: SHA256 | None  # null: no check
     raw_dir: str
     rating_scale: Annotated[list[float], Field(min_length=2, max_length=2)] | None  # null: read
+    duplicates: Literal["error", "first", "last", "mean"]  # a user rating one item twice
     ratings: RatingsSettings
     items: ItemsSettings | None  # null: no titles, items are shown by id
 

@@ -281,7 +281,7 @@ def _read_parquet(table: Table) -> pd.DataFrame:
 
 
 def parse_ratings(
-    raw: pd.DataFrame, table: Table, scale: Sequence[float] | None
+    raw: pd.DataFrame, table: Table, scale: Sequence[float] | None, duplicates: str = "error"
 ) -> tuple[pd.DataFrame, tuple[float, float]]:
     """Check and type the text columns ``raw`` (user, item, rating, optional timestamp)."""
     key = table.key
@@ -323,14 +323,35 @@ def parse_ratings(
                 f"data.rating_scale [{low:g}, {high:g}] (set data.rating_scale to the data's "
                 "scale, or to null to read it from the data)"
             )
-    duplicated = df.duplicated(["user_id", "item_id"])
-    if duplicated.any():
+    return merge_duplicates(df, table, duplicates), (low, high)
+
+
+def merge_duplicates(df: pd.DataFrame, table: Table, policy: str) -> pd.DataFrame:
+    """One rating per (user, item): refuse repeats, or keep the first, the last or the mean.
+
+    ``df.attrs["merged"]`` counts the ratings dropped, for the data step's summary.
+    """
+    pair = ["user_id", "item_id"]
+    duplicated = df.duplicated(pair)
+    if duplicated.any() and policy == "error":
         line = first_flagged(duplicated)
         raise DataError(
             f"{_where(table, line)}: user {df.loc[line, 'user_id']} rated item "
-            f"{df.loc[line, 'item_id']} more than once (keep one rating per user and item)"
+            f"{df.loc[line, 'item_id']} more than once (set data.duplicates to first, last or "
+            "mean to keep one rating per user and item)"
         )
-    return df, (low, high)
+    merged = int(duplicated.sum())
+    if merged:
+        if policy == "mean":
+            extra = {"timestamp": ("timestamp", "max")} if "timestamp" in df.columns else {}
+            grouped = df.reset_index().groupby(pair, sort=False)
+            df = grouped.agg(line=("index", "first"), rating=("rating", "mean"), **extra)
+            df = df.reset_index().set_index("line").rename_axis(None)
+        else:
+            ordered = df.sort_values("timestamp", kind="stable") if "timestamp" in df else df
+            df = ordered[~ordered.duplicated(pair, keep=policy)].sort_index()  # type: ignore[arg-type]
+    df.attrs["merged"] = merged
+    return df
 
 
 def parse_times(values: pd.Series, table: Table) -> pd.Series:
@@ -375,17 +396,18 @@ def load_ratings(
     path: Path,
     scale: Sequence[float] | None = (1.0, 5.0),
     spec: RatingsSettings | None = None,
+    duplicates: str = "error",
 ) -> pd.DataFrame:
     """Read and check a ratings file (``u.data`` unless ``spec`` says otherwise)."""
-    return read_ratings(ratings_table(path, spec), scale)[0]
+    return read_ratings(ratings_table(path, spec), scale, duplicates)[0]
 
 
 def read_ratings(
-    table: Table, scale: Sequence[float] | None
+    table: Table, scale: Sequence[float] | None, duplicates: str = "error"
 ) -> tuple[pd.DataFrame, tuple[float, float]]:
     """Read and check the ratings of ``table``; also return the rating scale used."""
     raw = read_table(table, ("user", "item", "rating"))
-    return parse_ratings(raw, table, scale)
+    return parse_ratings(raw, table, scale, duplicates)
 
 
 def ratings_table(path: Path, spec: RatingsSettings | None = None) -> Table:
@@ -488,7 +510,8 @@ def load_dataset(mode: DataMode | None = None, settings: Settings | None = None)
                 f"{shown(ratings_path)} not found: run `make data` first (or use the shipped "
                 "sample with DATA=sample)"
             )
-        ratings, scale = read_ratings(ratings_table(ratings_path, data.ratings), data.rating_scale)
+        table_ = ratings_table(ratings_path, data.ratings)
+        ratings, scale = read_ratings(table_, data.rating_scale, data.duplicates)
         titles = load_titles(items_path, data.items) if items_path else pd.Series(dtype=str)
         scale_from = "data.rating_scale" if data.rating_scale else "the data"
     threshold = settings.evaluation.relevance_threshold
@@ -529,6 +552,11 @@ def summary(dataset: Dataset, settings: Settings) -> list[str]:
         f"  ratings {low:g}-{high:g} (from {dataset.scale_from}); mean {ratings['rating'].mean():.2f}"
         + ("; half stars kept" if (ratings["rating"] % 1 != 0).any() else ""),
     ]
+    merged = int(ratings.attrs.get("merged", 0))
+    if merged:
+        lines.append(
+            f"  {merged:,} repeated ratings of an item by one user: kept the {data.duplicates}"
+        )
     if dataset.has_time:
         first, last = (
             pd.to_datetime(ratings["timestamp"].agg(f), unit="s") for f in ("min", "max")
@@ -564,8 +592,9 @@ def run(args: argparse.Namespace) -> int:
     members = [m for m in (data.ratings.path, None if own_items else items and items.path) if m]
 
     def check(_: Path) -> None:  # a rejected file is not kept (see obtain)
-        ratings = read_ratings(ratings_table(ratings_file(data), data.ratings), data.rating_scale)
-        del ratings
+        read_ratings(
+            ratings_table(ratings_file(data), data.ratings), data.rating_scale, data.duplicates
+        )
         path = items_file(data)
         if path is not None and not own_items:
             load_titles(path, data.items)

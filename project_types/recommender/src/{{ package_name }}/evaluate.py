@@ -195,7 +195,8 @@ def data_markdown(dataset: Dataset, settings: Settings) -> str:
     if dataset.is_movielens_100k:
         return (
             f"- **Data used: MovieLens 100K** ({MOVIELENS_NOTE}). Read from `{info.source}`: "
-            f"{facts}."
+            f"{facts}.\n- For reference on this data: scikit-surprise's SVD has RMSE 0.934 in "
+            "5-fold cross-validation (its documented benchmark)."
         )
     return (
         f"- **Data used: {info.name}**, from `{info.source}`: {facts}.\n"
