@@ -336,17 +336,29 @@ def build(name: str, settings: Settings) -> Model:
     return MODELS[name](**params_of(name, settings))
 
 
-def top_n(model: Model, seen: sp.csr_matrix, users: np.ndarray, k: int) -> np.ndarray:
+def top_n(
+    model: Model, seen: sp.csr_matrix, users: np.ndarray, k: int, batch: int = 512
+) -> np.ndarray:
     """The k best-scored items for each user among the items they did not rate in training.
 
-    Ties break by item index, so lists are deterministic; the result has shape (users, k).
+    Users are scored ``batch`` at a time, so memory stays at batch x items whatever the number
+    of users; the k best are found by partial selection (O(items) per user) and ordered by score,
+    ties by item index. The result has shape (users, k).
     """
-    scores = np.array(model.scores(users), dtype=float)
-    rows, cols = seen[users].nonzero()
-    scores[rows, cols] = -np.inf
-    k = min(k, scores.shape[1])
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-    return order
+    k = min(k, seen.shape[1])
+    lists = np.empty((len(users), k), dtype=int)
+    for start in range(0, len(users), batch):
+        chunk = users[start : start + batch]
+        scores = np.array(model.scores(chunk), dtype=float)
+        rows, cols = seen[chunk].nonzero()
+        scores[rows, cols] = -np.inf
+        best = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else None
+        if best is None:
+            best = np.tile(np.arange(scores.shape[1]), (len(chunk), 1))
+        best_scores = np.take_along_axis(scores, best, axis=1)
+        order = np.lexsort((best, -best_scores), axis=1)
+        lists[start : start + len(chunk)] = np.take_along_axis(best, order, axis=1)
+    return lists
 
 
 def save_models(path: Path, encoder: Encoder, models: dict[str, Model], meta: str = "{}") -> None:
