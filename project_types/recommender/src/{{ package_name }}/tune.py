@@ -18,7 +18,7 @@ import yaml
 from .config import Settings, load_config
 from .data import load_dataset
 from .metrics import ranking_metrics, relevant_sets, rmse
-from .models import MODELS, top_n
+from .models import MODELS, params_of, top_n
 from .paths import best_params_file, shown
 from .settings import data_mode
 from .split import Encoder, Interactions, time_split
@@ -38,10 +38,12 @@ def validation_score(
     settings: Settings,
     val_items: np.ndarray,
 ) -> float:
-    """Validation RMSE (rating models) or minus NDCG@k (EASE): lower is better."""
-    if name == "mf":
-        params = {"seed": settings.seed, **params}
-    model = MODELS[name](**params).fit(fit)
+    """Validation RMSE (rating models) or minus NDCG@k (EASE): lower is better.
+
+    The candidate's values are laid over the configured ones (MF's seed, EASE's ``liked``
+    threshold and item cap), so only the searched parameters differ.
+    """
+    model = MODELS[name](**{**params_of(name, settings), **params}).fit(fit)
     if model.rates:
         return rmse(val.ratings, model.predict(val.users, val.items))
     evaluation = settings.evaluation
