@@ -12,6 +12,7 @@ Every problem is one :class:`DataError` naming the file, the line and the settin
 from __future__ import annotations
 
 import argparse
+import gzip
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -67,7 +68,7 @@ ITEMS_LAYOUTS = {
     "movielens-latest": Layout(",", True, "utf-8", {"item": "movieId", "title": "title"}),
     "movielens-1m": Layout("::", False, "latin-1", {"item": 0, "title": 1}),
 }
-SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".dat": "::", ".data": "\t"}
+SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".dat": "::", ".data": "\t"}  # also .gz
 PARQUET = (".parquet", ".pq")
 
 
@@ -148,8 +149,9 @@ def table(
         value = getattr(spec, name)
         columns[name] = value if value is not None or preset is None else preset.columns[name]
     separator = spec.separator or (preset.separator if preset else None)
-    if separator is None and path.suffix.lower() not in PARQUET:
-        separator = SEPARATORS.get(path.suffix.lower())
+    suffix = Path(path.name.removesuffix(".gz")).suffix.lower()  # ratings.csv.gz: .csv
+    if separator is None and suffix not in PARQUET:
+        separator = SEPARATORS.get(suffix)
     header = spec.header if spec.header is not None else (preset.header if preset else True)
     encoding = spec.encoding or (preset.encoding if preset else "utf-8")
     return Table(path, separator, header, encoding, columns, key)
@@ -221,8 +223,11 @@ def _read_text(table: Table) -> pd.DataFrame:
         )
     try:
         raw = table.path.read_bytes()
-    except OSError as err:
-        raise DataError(f"{where}: cannot read it, {err.strerror or err}") from None
+        if table.path.suffix.lower() == ".gz":  # ratings.csv.gz
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError) as err:
+        reason = getattr(err, "strerror", None) or err
+        raise DataError(f"{where}: cannot read it, {reason}") from None
     try:
         text = raw.decode(table.encoding)
     except UnicodeDecodeError as err:
