@@ -268,6 +268,11 @@ def envelope(result: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
     )
 
 
+def main_split(result: dict[str, Any]) -> str:
+    """The per-user split's short name: ``time``, or ``per-user random`` without timestamps."""
+    return "time" if result["timed"] else "per-user random"
+
+
 def chosen_model(result: dict[str, Any]) -> str:
     """The top-N model put forward: chosen by validation NDCG inside the training part."""
     return str(result["splits"]["time"]["selection"].get("chosen", "ease"))
@@ -299,7 +304,7 @@ def findings(result: dict[str, Any]) -> list[str]:
             f"{LABELS[chosen]} on the test part** (NDCG@{k} {ranking[BASELINE]['ndcg']:.4f} vs "
             f"{ranking[chosen]['ndcg']:.4f})."
         )
-    for name, block in (("time", time_split), ("random", result["splits"]["random"])):
+    for name, block in ((main_split(result), time_split), ("random", result["splits"]["random"])):
         errors = block["rating"]
         if errors["bias"]["test"]["rmse"] < errors["mf"]["test"]["rmse"]:
             lines.append(
@@ -316,7 +321,7 @@ def results_markdown(result: dict[str, Any]) -> str:
     cold = time_split["cold_start"]
     k = result["k"]
     rating_rows = []
-    for split_name, block in (("time", time_split), ("random 80/20", random_split)):
+    for split_name, block in ((main_split(result), time_split), ("random 80/20", random_split)):
         for name, err in block["rating"].items():
             rating_rows.append(
                 [LABELS[name], split_name, fmt(err["train"]["rmse"]), fmt(err["test"]["rmse"]),
@@ -346,7 +351,8 @@ def results_markdown(result: dict[str, Any]) -> str:
             ),
             "",
             (
-                f"**Top-{k} recommendation** on the time split: {time_split['ranking_users']} "
+                f"**Top-{k} recommendation** on the {main_split(result)} split: "
+                f"{time_split['ranking_users']} "
                 f"users with a held-out rating >= {result['relevance_threshold']:g}; candidates "
                 "are the items a user has not rated in training:"
             ),
@@ -397,7 +403,10 @@ def card_markdown(result: dict[str, Any]) -> str:
         [
             f"Numbers from **{result['data']}**, by `make evaluate`.",
             "",
-            markdown_table(["rating model", "test RMSE (time split)", "test RMSE (random)"], rows),
+            markdown_table(
+                ["rating model", f"test RMSE ({main_split(result)} split)", "test RMSE (random)"],
+                rows,
+            ),
             "",
             markdown_table(["top-N model", f"NDCG@{k}", f"recall@{k}", "coverage"], ranking_rows),
         ]
@@ -408,13 +417,14 @@ def plot(result: dict[str, Any]) -> None:
     """RMSE train vs test per model and split, and NDCG@k per model."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    names = {"time": main_split(result), "random": "random"}
     for ax, split in zip(axes, ("time", "random"), strict=True):
         errors = result["splits"][split]["rating"]
         frame = pd.DataFrame(
             {part: [errors[m][part]["rmse"] for m in errors] for part in ("train", "test")},
             index=[LABELS[m] for m in errors],
         )
-        frame.plot.bar(ax=ax, rot=15, title=f"RMSE, {split} split")
+        frame.plot.bar(ax=ax, rot=15, title=f"RMSE, {names[split]} split")
         ax.set_ylabel("RMSE")
     save(fig, "rating_error.png", result["data"])
 
@@ -423,7 +433,7 @@ def plot(result: dict[str, Any]) -> None:
         ks = [int(c) for c in curve]
         ax.plot(ks, list(curve.values()), marker="o", label=LABELS[name])
         ax.set_xticks(ks)
-    ax.set(xlabel="k", ylabel="NDCG@k", title="NDCG@k, time split")
+    ax.set(xlabel="k", ylabel="NDCG@k", title=f"NDCG@k, {main_split(result)} split")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8)
     save(fig, "ndcg_at_k.png", result["data"])
 
@@ -447,7 +457,9 @@ def run(args: argparse.Namespace) -> int:
     k = result["k"]
     print(f"data: {result['data']}")
     for name, err in time_split["rating"].items():
-        print(f"  {LABELS[name]:<28} test RMSE {err['test']['rmse']:.4f} (time split)")
+        print(
+            f"  {LABELS[name]:<28} test RMSE {err['test']['rmse']:.4f} ({main_split(result)} split)"
+        )
     for name, scores in time_split["ranking"].items():
         print(f"  {LABELS[name]:<28} NDCG@{k} {scores['ndcg']:.4f}")
     print(f"wrote {shown(path)}, eval/figures/, README.md and MODEL_CARD.md")
