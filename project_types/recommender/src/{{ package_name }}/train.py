@@ -54,9 +54,12 @@ def inner_split(train: pd.DataFrame, split: str, settings: Settings) -> tuple[pd
 
 
 def fit_all(
-    data: Interactions, names: tuple[str, ...], settings: Settings, iterations: int | None = None,
+    data: Interactions,
+    names: tuple[str, ...],
+    settings: Settings,
+    iterations: int | None = None,
     validation: Interactions | None = None,
-) -> dict[str, Model]:  # fmt: skip
+) -> dict[str, Model]:
     """Fit the named models; MF starts from the bias model (and validates, given a part)."""
     models: dict[str, Model] = {}
     for name in names:
@@ -73,9 +76,12 @@ def fit_all(
 
 
 def validation_ndcg(
-    models: dict[str, Model], fit: Interactions, val: Interactions, val_items: np.ndarray,
+    models: dict[str, Model],
+    fit: Interactions,
+    val: Interactions,
+    val_items: np.ndarray,
     settings: Settings,
-) -> dict[str, float]:  # fmt: skip
+) -> dict[str, float]:
     """NDCG@k on the validation part for every model that ranks."""
     evaluation = settings.evaluation
     users, relevant, _ = relevant_sets(val, evaluation.relevance_threshold, val_items)
