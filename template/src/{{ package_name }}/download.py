@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from .errors import DownloadError, ProjectError
-from .paths import shown
+from .paths import resolve, shown
 
 OFFLINE_HINT = (
     "check the network or set data.url in configs/default.yaml to a mirror; the shipped sample "
@@ -78,6 +78,90 @@ def fetch(
         path.unlink(missing_ok=True)  # a rejected archive is not left behind to be trusted later
         raise
     marker.write_text("\n".join([file_sha256(path), *extract]) + "\n", encoding="utf-8")
+    return directory
+
+
+def is_url(source: str) -> bool:
+    """Is a data source a URL (``http``, ``https`` or ``ftp``) rather than a local path?"""
+    return source.split("://", 1)[0].lower() in ("http", "https", "ftp") and "://" in source
+
+
+def is_archive(path: Path) -> bool:
+    """Is ``path`` a zip or tar archive (by its content, not its name)?"""
+    return zipfile.is_zipfile(path) or tarfile.is_tarfile(path)
+
+
+def obtain(
+    source: str,
+    directory: Path,
+    *,
+    sha256: str | None = None,
+    extract: Sequence[str] = (),
+    check: Callable[[Path], object] | None = None,
+    key: str = "data.source",
+) -> Path:
+    """Get a data source, a URL or a local path, archive or plain file; return where it lies.
+
+    A URL is downloaded into ``directory`` (see :func:`fetch`); a local file or folder is used
+    where it is, after its optional ``sha256`` matched. An archive (zip or tar, told by its
+    content) has its ``extract`` members moved into ``directory``, which is returned; a plain
+    file is returned itself, a folder too. ``check(path)`` reads the result and may raise a
+    :class:`ProjectError`: a file downloaded this time is then deleted, so nothing rejected or
+    half-downloaded is left to be trusted later. ``key`` names the setting in messages.
+    """
+    if is_url(source):
+        fname = source.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        marker = directory / f".{fname}.extracted"
+        if extract and _extracted(marker, directory / fname, sha256, extract, directory):
+            return directory
+        path = _retrieve(source, directory, fname, sha256)
+    else:
+        path = resolve(source)
+        if not path.exists():
+            raise DownloadError(f"{source} not found (set {key} to a URL or an existing path)")
+        actual = file_sha256(path) if sha256 and path.is_file() else None
+        if sha256 and actual != sha256.lower():
+            setting = f"{key.rpartition('.')[0] or 'data'}.sha256"
+            raise DownloadError(
+                f"{shown(path)}: SHA-256 {actual} is not the expected {sha256.lower()} "
+                f"(set {setting} to the file's checksum, or to null to skip the check)"
+            )
+    if path.is_file() and is_archive(path):
+        if not extract:
+            raise DownloadError(f"{shown(path)} is an archive: name the files to use in it")
+        downloaded = is_url(source)
+        return fetch_local_archive(path, directory, sha256, extract, check, downloaded=downloaded)
+    try:
+        if check is not None:
+            check(path)
+    except ProjectError:
+        if is_url(source):
+            path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def fetch_local_archive(
+    archive: Path,
+    directory: Path,
+    sha256: str | None,
+    extract: Sequence[str],
+    check: Callable[[Path], object] | None,
+    *,
+    downloaded: bool,
+) -> Path:
+    """Extract ``extract`` from an archive already on disk into ``directory`` (once)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / f".{archive.name}.extracted"
+    if _extracted(marker, archive, sha256, extract, directory):
+        return directory
+    try:
+        unpack(archive, directory, extract, check)
+    except ProjectError:
+        if downloaded:  # a rejected download is not left behind; a user's own file is kept
+            archive.unlink(missing_ok=True)
+        raise
+    marker.write_text("\n".join([file_sha256(archive), *extract]) + "\n", encoding="utf-8")
     return directory
 
 

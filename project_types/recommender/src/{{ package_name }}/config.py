@@ -7,7 +7,7 @@ laid over them); these models say which keys exist and what type and range each 
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
@@ -15,29 +15,62 @@ from .errors import ConfigError
 from .paths import config_file, shown
 from .settings import ProjectSettings, Section, load_settings
 
+Layout = Literal["movielens-100k", "movielens-latest", "movielens-1m", "table"]
+Column = str | int  # a column's name (files with a header) or its 0-based position
+SHA256 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]
 
-class DataLabels(Section):
-    """What reports call each data mode's dataset (the counts come from the data itself)."""
 
-    sample: str
-    full: str
+class TableSettings(Section):
+    """How a ratings or items file is read; ``null`` takes the value of the ``layout``.
+
+    Unlike every other setting, these have a default (null) so that a one-line mapping such as
+    ``{path: null, layout: table, user: 0, item: 1, rating: 2}`` says only what it changes.
+    """
+
+    path: str | None = None  # the file inside the source (archive or folder); null: the source
+    layout: Layout  # a MovieLens file by name, or `table`: the settings below
+    separator: str | None = None  # null: from the file name (.csv , .tsv tab, .dat ::, .parquet)
+    header: bool | None = None  # does the first line name the columns? (null: yes for `table`)
+    encoding: str | None = None  # null: utf-8 (latin-1 for MovieLens 100K and 1M)
+
+
+class RatingsSettings(TableSettings):
+    """The ratings file: which columns hold the user, item, rating and (optional) time."""
+
+    user: Column | None = None
+    item: Column | None = None
+    rating: Column | None = None
+    timestamp: Column | None = None  # null with `table`: no times (per-user random hold-out)
+
+
+class ItemsSettings(TableSettings):
+    """The optional item file (titles); its own source, or a member of data.source."""
+
+    source: str | None = None  # null: `path` inside data.source; else a URL or local path
+    sha256: SHA256 | None = None
+    item: Column | None = None
+    title: Column | None = None
 
 
 class DataSettings(Section):
-    """Where the full data comes from and where it goes."""
+    """Where the full data comes from, how its files are read, and its rating scale."""
 
-    url: str
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")] | None  # null: no check
+    name: str | None  # how reports name the full data; null: from the data (see data.py)
+    source: str  # a URL or a local path: an archive (zip, tar), a plain file or a folder
+    sha256: SHA256 | None  # null: no check
     raw_dir: str
-    folder: str
-    rating_scale: list[float] = Field(min_length=2, max_length=2)  # [lowest, highest] rating
-    labels: DataLabels
+    rating_scale: Annotated[list[float], Field(min_length=2, max_length=2)] | None  # null: read
+    duplicates: Literal["error", "first", "last", "mean"]  # a user rating one item twice
+    ratings: RatingsSettings
+    items: ItemsSettings | None  # null: no titles, items are shown by id
 
     @field_validator("rating_scale")
     @classmethod
-    def _low_high(cls, value: list[float]) -> list[float]:
+    def _low_high(cls, value: list[float] | None) -> list[float] | None:
+        if value is None:
+            return value
         if not (math.isfinite(value[0]) and math.isfinite(value[1]) and value[0] < value[1]):
-            raise ValueError("must be [lowest, highest] with lowest < highest")
+            raise ValueError("must be [lowest, highest] with lowest < highest, or null")
         return value
 
 
@@ -73,9 +106,10 @@ class MFSettings(Section):
 
 
 class EASESettings(Section):
-    """EASE's one regularisation parameter."""
+    """EASE's regularisation, and how many items (the most rated) its weights cover."""
 
     reg: float = Field(gt=0)
+    max_items: int = Field(ge=1)
 
 
 class BiasGrid(Section):
@@ -129,8 +163,10 @@ class Settings(ProjectSettings):
 def load_config(*, tuned: bool = True) -> Settings:
     """The validated settings (with ``make tune``'s best parameters unless ``tuned`` is false)."""
     settings = load_settings(Settings, tuned=tuned)
-    low, high = settings.data.rating_scale
     threshold = settings.evaluation.relevance_threshold
+    if settings.data.rating_scale is None:
+        return settings  # checked against the scale read from the data
+    low, high = settings.data.rating_scale
     if not low <= threshold <= high:
         raise ConfigError(
             f"{shown(config_file())}: evaluation.relevance_threshold: {threshold:g} is outside "

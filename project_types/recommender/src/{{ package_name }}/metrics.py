@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .split import Interactions
+
 
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Root mean squared error."""
@@ -63,3 +65,25 @@ def coverage(recommended: np.ndarray, n_items: int) -> float:
 def mean_popularity(recommended: np.ndarray, item_popularity: np.ndarray) -> float:
     """Popularity bias of the lists: mean share of training users who rated a listed item."""
     return float(np.mean(item_popularity[np.asarray(recommended)]))
+
+
+def relevant_sets(
+    test: Interactions, threshold: float, item_ids: np.ndarray
+) -> tuple[np.ndarray, list[set[int]], int]:
+    """Users with relevant held-out items, their sets, and how many relevant items are cold.
+
+    ``item_ids`` are the test part's raw item ids. An item unseen in training can never be
+    recommended, but it still counts in the user's set (recall's denominator): each distinct cold
+    item gets its own negative index, so two cold items count twice, never once.
+    """
+    liked = (test.ratings >= threshold) & (test.users >= 0)
+    items = test.items.copy()
+    cold = items < 0
+    if cold.any():
+        _, codes = np.unique(np.asarray(item_ids, dtype=str)[cold], return_inverse=True)
+        items[cold] = -1 - codes
+    by_user: dict[int, set[int]] = {}
+    for user, item in zip(test.users[liked], items[liked], strict=True):
+        by_user.setdefault(int(user), set()).add(int(item))
+    users = np.array(sorted(by_user), dtype=int)
+    return users, [by_user[u] for u in users], int((test.items[liked] < 0).sum())

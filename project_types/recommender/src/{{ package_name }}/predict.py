@@ -1,7 +1,9 @@
-"""Print top-N movie recommendations for one user, with titles.
+"""Print top-N recommendations for one user, with titles.
 
-Uses the EASE model that ``make train`` fitted on every rating of the current data
-(DATA=sample|full); movies the user has already rated are never recommended.
+Uses the EASE model that ``make train`` fitted on the per-user split's training part, applied
+to every rating the user has in the current data (DATA=sample|full): nothing is fitted again.
+Items the user has rated are never recommended; items first rated in the held-out part are
+unknown to the model and never recommended either.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 from .config import load_config
 from .data import load_dataset
 from .errors import DataError, NotTrainedError
-from .models import load_models, top_n
+from .models import EASE, load_models
 from .paths import shown
 from .settings import add_data_argument, data_mode
 from .train import model_path
@@ -21,36 +23,44 @@ from .train import model_path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``predict``: ``--user ID``, ``-k N`` (default: evaluation.k) and ``--data``."""
-    parser.add_argument("--user", type=int, required=True, help="user id as in u.data")
+    parser.add_argument("--user", required=True, help="user id as written in the ratings file")
     parser.add_argument("-k", type=int, help="list size (default: evaluation.k in the config)")
     add_data_argument(parser)
 
 
-def recommend(user_id: int, k: int, mode: str | None = None) -> list[tuple[int, str, float]]:
-    """The ``k`` best unseen movies for a user: (item id, title, EASE score)."""
+def recommend(user_id: str, k: int, mode: str | None = None) -> list[tuple[str, str, float]]:
+    """The ``k`` best unseen items for a user: (item id, title, EASE score)."""
     if k < 1:
         raise DataError(f"-k must be at least 1, got {k}")
     settings = load_config()
     mode = data_mode(mode)
-    path = model_path(mode, "all")
+    path = model_path(mode, "time")
     if not path.is_file():
         raise NotTrainedError(f"{shown(path)} not found: run `make train` (DATA={mode}) first")
     dataset = load_dataset(mode, settings)
-    encoder, models = load_models(path)
-    user = encoder.user_index(np.array([user_id]))
-    if user[0] < 0:
-        ids = encoder.user_ids
-        raise DataError(
-            f"user {user_id} has no ratings in the {dataset.label} "
-            f"(known user ids: {ids.min()}..{ids.max()})"
-        )
-    seen = encoder.transform(dataset.ratings).matrix(binary=True)
+    encoder, models, _ = load_models(path)
     model = models["ease"]
-    items = top_n(model, seen, user, k)[0]
-    scores = np.asarray(model.scores(user))[0, items]
+    assert isinstance(model, EASE)
+    ratings = dataset.ratings[dataset.ratings["user_id"] == str(user_id)]
+    user = encoder.user_index(np.array([user_id]))
+    if ratings.empty:
+        examples = ", ".join(dataset.ratings["user_id"].drop_duplicates().head(3))
+        raise DataError(
+            f"user {user_id} has no ratings in the {dataset.label} (user ids look like {examples})"
+        )
+    rated = encoder.transform(ratings)
+    history = model.history(rated)[user.clip(0)] if user[0] >= 0 else None
+    if history is None:  # rated only in the held-out part: their ratings, on a row of their own
+        history = model.history(
+            type(rated)(np.zeros_like(rated.users), rated.items, rated.ratings, 1, rated.n_items)
+        )
+    scores = model.scores(user.clip(0), history=history)[0]
+    scores[rated.items[rated.items >= 0]] = -np.inf
+    order = np.argsort(-scores, kind="stable")
+    items = [i for i in order[: min(k, len(order))] if np.isfinite(scores[i])]
     return [
-        (int(encoder.item_ids[i]), str(dataset.titles[encoder.item_ids[i]]), float(s))
-        for i, s in zip(items, scores, strict=True)
+        (str(encoder.item_ids[i]), dataset.title(str(encoder.item_ids[i])), float(scores[i]))
+        for i in items
     ]
 
 

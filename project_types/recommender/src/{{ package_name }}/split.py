@@ -9,22 +9,34 @@ import pandas as pd
 import scipy.sparse as sp
 
 
-def time_split(ratings: pd.DataFrame, test_fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-user time-ordered hold-out: the last ``test_fraction`` of each user's ratings.
+def time_split(
+    ratings: pd.DataFrame, test_fraction: float, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-user hold-out: the last ``test_fraction`` of each user's ratings by time.
 
     Each user's ratings are ordered by timestamp (ties by item id); the last
     ``floor(test_fraction * n)`` go to the test part, so every test rating of a user is at least
     as recent as all of that user's training ratings, and a user with too few ratings to spare
-    one stays entirely in training.
+    one stays entirely in training. Without a ``timestamp`` column each user's ratings are put in
+    a random order drawn with ``seed`` instead: a per-user random hold-out.
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
-    ordered = ratings.sort_values(["user_id", "timestamp", "item_id"], kind="stable")
+    if "timestamp" in ratings.columns:
+        ordered = ratings.sort_values(["user_id", "timestamp", "item_id"], kind="stable")
+    else:
+        shuffled = ratings.assign(_order=np.random.default_rng(seed).permutation(len(ratings)))
+        ordered = shuffled.sort_values(["user_id", "_order"], kind="stable").drop(columns="_order")
     position = ordered.groupby("user_id").cumcount()
     size = ordered.groupby("user_id")["item_id"].transform("size")
     n_test = np.floor(size * test_fraction).astype(int)
     is_test = position >= size - n_test
     return ordered[~is_test].reset_index(drop=True), ordered[is_test].reset_index(drop=True)
+
+
+def has_time(ratings: pd.DataFrame) -> bool:
+    """Do the ratings have times (else the per-user split is random)?"""
+    return "timestamp" in ratings.columns
 
 
 def random_split(
@@ -44,7 +56,7 @@ def make_split(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split by ``method``: ``time`` (per-user, time-ordered) or ``random``."""
     if method == "time":
-        return time_split(ratings, test_fraction)
+        return time_split(ratings, test_fraction, seed)
     if method == "random":
         return random_split(ratings, test_fraction, seed)
     raise ValueError(f"split method must be 'time' or 'random', got {method!r}")
@@ -78,7 +90,8 @@ class Encoder:
     @classmethod
     def fit(cls, train: pd.DataFrame) -> Encoder:
         """Collect the (sorted) user and item ids of a training table."""
-        return cls(np.unique(train["user_id"].to_numpy()), np.unique(train["item_id"].to_numpy()))
+        users = np.unique(train["user_id"].to_numpy(dtype=str))
+        return cls(users, np.unique(train["item_id"].to_numpy(dtype=str)))
 
     @staticmethod
     def _lookup(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -88,11 +101,11 @@ class Encoder:
 
     def user_index(self, ids: np.ndarray) -> np.ndarray:
         """Indices of user ids; -1 for users not in training (cold start)."""
-        return self._lookup(self.user_ids, np.asarray(ids))
+        return self._lookup(self.user_ids, np.asarray(ids, dtype=str))
 
     def item_index(self, ids: np.ndarray) -> np.ndarray:
         """Indices of item ids; -1 for items not in training (cold start)."""
-        return self._lookup(self.item_ids, np.asarray(ids))
+        return self._lookup(self.item_ids, np.asarray(ids, dtype=str))
 
     def transform(self, df: pd.DataFrame) -> Interactions:
         """Encode a ratings table with this training part's indices."""

@@ -1,30 +1,37 @@
-"""Train the baselines and models on each split, and the deployed ranking model on all ratings.
+"""Train the baselines and models on each split's training part; choose the top-N model there.
 
-Writes ``models/<data>-time.npz`` (popularity, bias, MF and EASE on the per-user time split's
-training part), ``models/<data>-random.npz`` (bias and MF on the random 80/20 split's training
-part) and ``models/<data>-all.npz`` (popularity and EASE on every rating, for ``predict``).
+Writes ``models/<data>-time.npz`` (popularity, bias, MF and EASE on the per-user split's training
+part; ``predict`` uses its EASE too, with each user's every rating, so nothing is fitted twice)
+and ``models/<data>-random.npz`` (bias and MF on the random 80/20 split's training part).
+
+Choices are made inside the training part, never on the test part: its last
+``tune.validation_fraction`` of each user's ratings is held out once, MF's iteration count is the
+one with the lowest validation RMSE (0: the bias model), and the top-N model the report puts
+forward is the one (bias, MF or EASE) with the best validation NDCG@k. Popularity and bias stay
+the baselines whatever happens.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .config import Settings, load_config
 from .data import load_dataset
-from .models import Model, build, save_models
+from .metrics import ranking_metrics, relevant_sets
+from .models import Bias, MatrixFactorization, Model, build, save_models, top_n
 from .paths import models_dir, shown
 from .settings import DataMode, data_mode
-from .split import Encoder, make_split
+from .split import Encoder, Interactions, make_split, random_split, time_split
 
-MODELS_BY_SPLIT = {
-    "time": ("popularity", "bias", "mf", "ease"),
-    "random": ("bias", "mf"),
-    "all": ("popularity", "ease"),
-}
+MODELS_BY_SPLIT = {"time": ("popularity", "bias", "mf", "ease"), "random": ("bias", "mf")}
+CANDIDATES = ("bias", "mf", "ease")  # what may be put forward for top-N (popularity: baseline)
 
 
 def model_path(mode: DataMode, split: str) -> Path:
@@ -33,20 +40,87 @@ def model_path(mode: DataMode, split: str) -> Path:
 
 
 def training_part(ratings: pd.DataFrame, split: str, settings: Settings) -> pd.DataFrame:
-    """The ratings a split trains on (every rating for ``all``)."""
-    if split == "all":
-        return ratings
+    """The ratings a split trains on."""
     train, _ = make_split(ratings, split, settings.split.test_fraction, settings.seed)
     return train
 
 
-def fit_models(
-    train: pd.DataFrame, names: tuple[str, ...], settings: Settings
-) -> tuple[Encoder, dict[str, Model]]:
-    """Encode a training table and fit the named models on it."""
+def inner_split(train: pd.DataFrame, split: str, settings: Settings) -> tuple[pd.DataFrame, ...]:
+    """The validation hold-out inside a training part, made the way its split was."""
+    fraction, seed = settings.tune.validation_fraction, settings.seed
+    if split == "random":
+        return random_split(train, fraction, seed)
+    return time_split(train, fraction, seed)
+
+
+def fit_all(
+    data: Interactions,
+    names: tuple[str, ...],
+    settings: Settings,
+    iterations: int | None = None,
+    validation: Interactions | None = None,
+) -> dict[str, Model]:
+    """Fit the named models; MF starts from the bias model (and validates, given a part)."""
+    models: dict[str, Model] = {}
+    for name in names:
+        model = build(name, settings)
+        if isinstance(model, MatrixFactorization):
+            if iterations is not None:
+                model.iterations = iterations
+            bias = models.get("bias")
+            start = bias if isinstance(bias, Bias) else None
+            models[name] = model.fit(data, validation=validation, start=start)
+        else:
+            models[name] = model.fit(data)
+    return models
+
+
+def validation_ndcg(
+    models: dict[str, Model],
+    fit: Interactions,
+    val: Interactions,
+    val_items: np.ndarray,
+    settings: Settings,
+) -> dict[str, float]:
+    """NDCG@k on the validation part for every model that ranks."""
+    evaluation = settings.evaluation
+    users, relevant, _ = relevant_sets(val, evaluation.relevance_threshold, val_items)
+    if not len(users):
+        return {}
+    seen = fit.matrix(binary=True)
+    return {
+        name: ranking_metrics(top_n(model, seen, users, evaluation.k), relevant)["ndcg"]
+        for name, model in models.items()
+    }
+
+
+def train_split(
+    ratings: pd.DataFrame, split: str, settings: Settings
+) -> tuple[Encoder, dict[str, Model], dict[str, Any]]:
+    """Validate inside the training part, then fit on all of it; return what was chosen."""
+    names = MODELS_BY_SPLIT[split]
+    train = training_part(ratings, split, settings)
+    fit_df, val_df = inner_split(train, split, settings)
+    encoder = Encoder.fit(fit_df)
+    fit, val = encoder.transform(fit_df), encoder.transform(val_df)
+    validated = fit_all(fit, names, settings, validation=val)
+    mf = validated["mf"]
+    assert isinstance(mf, MatrixFactorization)
+    selection: dict[str, Any] = {
+        "validation_ratings": len(val_df),
+        "mf_iterations": mf.best_iterations,
+        "mf_validation_rmse": [round(float(x), 5) for x in mf.curve],
+    }
+    if split == "time":
+        scores = validation_ndcg(
+            validated, fit, val, val_df["item_id"].to_numpy(dtype=str), settings
+        )
+        selection["validation_ndcg"] = scores
+        ranked = [n for n in CANDIDATES if n in scores]
+        selection["chosen"] = max(ranked, key=lambda n: scores[n]) if ranked else "ease"
     encoder = Encoder.fit(train)
-    data = encoder.transform(train)
-    return encoder, {name: build(name, settings).fit(data) for name in names}
+    models = fit_all(encoder.transform(train), names, settings, iterations=mf.best_iterations)
+    return encoder, models, selection
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,12 +131,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"data: {dataset.label}")
     for split, names in MODELS_BY_SPLIT.items():
         start = time.perf_counter()
-        train = training_part(dataset.ratings, split, settings)
-        encoder, models = fit_models(train, names, settings)
+        encoder, models, selection = train_split(dataset.ratings, split, settings)
         path = model_path(mode, split)
-        save_models(path, encoder, models)
+        save_models(path, encoder, models, meta=json.dumps(selection))
+        chosen = (
+            f"; top-N model by validation: {selection['chosen']}" if "chosen" in selection else ""
+        )
         print(
-            f"{split:>6} split: {', '.join(names)} on {len(train)} ratings "
-            f"in {time.perf_counter() - start:.1f} s -> {shown(path)}"
+            f"{split:>6} split: {', '.join(names)} in {time.perf_counter() - start:.1f} s; MF "
+            f"{selection['mf_iterations']} iterations by validation{chosen} -> {shown(path)}"
         )
     return 0

@@ -17,8 +17,8 @@ import yaml
 
 from .config import Settings, load_config
 from .data import load_dataset
-from .metrics import ranking_metrics, rmse
-from .models import MODELS, top_n
+from .metrics import ranking_metrics, relevant_sets, rmse
+from .models import MODELS, params_of, top_n
 from .paths import best_params_file, shown
 from .settings import data_mode
 from .split import Encoder, Interactions, time_split
@@ -31,22 +31,25 @@ def grid(space: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 
 def validation_score(
-    name: str, params: dict[str, Any], fit: Interactions, val: Interactions, settings: Settings
+    name: str,
+    params: dict[str, Any],
+    fit: Interactions,
+    val: Interactions,
+    settings: Settings,
+    val_items: np.ndarray,
 ) -> float:
-    """Validation RMSE (rating models) or minus NDCG@k (EASE): lower is better."""
-    if name == "mf":
-        params = {"seed": settings.seed, **params}
-    model = MODELS[name](**params).fit(fit)
+    """Validation RMSE (rating models) or minus NDCG@k (EASE): lower is better.
+
+    The candidate's values are laid over the configured ones (MF's seed, EASE's ``liked``
+    threshold and item cap), so only the searched parameters differ.
+    """
+    model = MODELS[name](**{**params_of(name, settings), **params}).fit(fit)
     if model.rates:
         return rmse(val.ratings, model.predict(val.users, val.items))
     evaluation = settings.evaluation
-    liked = (val.ratings >= evaluation.relevance_threshold) & (val.users >= 0)
-    relevant: dict[int, set[int]] = {}
-    for user, item in zip(val.users[liked], val.items[liked], strict=True):
-        relevant.setdefault(int(user), set()).add(int(item))
-    users = np.array(sorted(relevant), dtype=int)
+    users, relevant, _ = relevant_sets(val, evaluation.relevance_threshold, val_items)
     lists = top_n(model, fit.matrix(binary=True), users, evaluation.k)
-    return -ranking_metrics(lists, [relevant[u] for u in users])["ndcg"]
+    return -ranking_metrics(lists, relevant)["ndcg"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
     settings = load_config(tuned=False)
     mode = data_mode(args.data)
     dataset = load_dataset(mode, settings)
-    train, _ = time_split(dataset.ratings, settings.split.test_fraction)
-    fit_df, val_df = time_split(train, settings.tune.validation_fraction)
+    train, _ = time_split(dataset.ratings, settings.split.test_fraction, settings.seed)
+    fit_df, val_df = time_split(train, settings.tune.validation_fraction, settings.seed)
+    val_items = val_df["item_id"].to_numpy(dtype=str)
     encoder = Encoder.fit(fit_df)
     fit, val = encoder.transform(fit_df), encoder.transform(val_df)
     print(f"data: {dataset.label}; tuning on {len(fit_df)} ratings, validating on {len(val_df)}")
@@ -65,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     lines = []
     for name, space in settings.tune.grid.model_dump().items():
         start = time.perf_counter()
-        scored = [(validation_score(name, p, fit, val, settings), p) for p in grid(space)]
+        scored = [
+            (validation_score(name, p, fit, val, settings, val_items), p) for p in grid(space)
+        ]
         score, params = min(scored, key=lambda pair: pair[0])
         best[name] = params
         metric = "RMSE" if MODELS[name].rates else f"NDCG@{settings.evaluation.k}"
