@@ -19,15 +19,16 @@ from .errors import DataError
 class Transform:
     """``none``, ``log`` or ``boxcox`` (lambda fitted by maximum likelihood in :meth:`fit`)."""
 
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
+    def __init__(self, kind: str, setting: str = "the transform") -> None:
+        self.kind, self.setting = kind, setting
         self.lam: float | None = None
 
     def fit(self, y: np.ndarray) -> Transform:
         """Check the values suit the transform and estimate its parameter from them."""
         if self.kind != "none" and np.min(y) <= 0:
             raise DataError(
-                f"a {self.kind} transform needs positive values; set the model's transform: none"
+                f"a {self.kind} transform needs positive values and the series has "
+                f"{np.min(y):g}: set {self.setting}: none in configs/default.yaml"
             )
         if self.kind == "boxcox":
             self.lam = float(stats.boxcox(y)[1])

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from .config import ETS_SPEC, Settings
@@ -58,6 +59,8 @@ def single_threaded(method: CallableT) -> CallableT:
 
     The series are short: threads cost more to start and synchronise than they save, and on a
     busy two-core machine their spin-waiting made a backtest 5 to 10 times slower (measured).
+    threadpoolctl limits only the libraries already loaded, so scikit-learn's OpenMP code is
+    imported with this module, not lazily.
     """
 
     @wraps(method)
@@ -199,7 +202,7 @@ class Arima(Forecaster):
         self, orders: list[list[int]], seasonal: list[list[int]], season: int, transform: str
     ) -> None:
         self.orders, self.seasonal, self.season = orders, seasonal, season
-        self.transform = Transform(transform)
+        self.transform = Transform(transform, "models.arima.transform")
 
     @single_threaded
     def fit(self, y: np.ndarray) -> Arima:
@@ -258,11 +261,9 @@ class Gbm(Forecaster):
         cfg = config.models.gbm
         self.cfg, self.season, self.seed = cfg, season, config.seed
         self.lags = sorted(set(cfg.lags)) if cfg.lags else default_lags(season)
-        self.transform = Transform(cfg.transform)
+        self.transform = Transform(cfg.transform, "models.gbm.transform")
 
-    def _regressor(self) -> Any:
-        from sklearn.ensemble import HistGradientBoostingRegressor
-
+    def _regressor(self) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
             max_iter=self.cfg.max_iter,
             learning_rate=self.cfg.learning_rate,
