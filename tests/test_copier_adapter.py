@@ -55,3 +55,13 @@ def test_garbage_answers_files_are_one_line_errors(tmp_path: Path, content: byte
     with pytest.raises(UserError, match=r"\.copier-answers\.yml") as info:
         read_answers(tmp_path)
     assert "\n" not in str(info.value)
+
+
+def test_forecasting_asks_for_its_horizon_and_interval_level() -> None:
+    forecasting = applicable_questions("forecasting", template_root())
+    assert forecasting["horizon"].default == 12
+    assert forecasting["interval_level"].default == 0.9
+    assert "horizon" not in applicable_questions("sentiment", template_root())
+    assert check_data({"horizon": "24"}, template_root(), "forecasting") == {"horizon": 24}
+    with pytest.raises(InvalidAnswerError, match=r"horizon: not a question of the recommender"):
+        check_data({"horizon": 24}, template_root(), "recommender")

@@ -1,0 +1,96 @@
+"""Forecast the future with a trained model: ``python -m <package> predict --horizon 12``.
+
+Writes the forecast with its prediction interval to a CSV (``eval/forecast.csv`` by default)
+and prints it. The model is the one ``make evaluate`` chose, unless ``--model`` names another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .config import MODEL_NAMES, Settings, load_config
+from .errors import ConfigError, NotTrainedError
+from .paths import eval_dir, models_dir, resolve, shown
+from .settings import add_data_argument, data_mode
+from .train import load_models, read_meta
+
+
+def default_model(config: Settings, trained: list[str], mode: str) -> str:
+    """The configured model, else the one the last evaluation on this data chose, else ETS."""
+    if config.models.chosen != "auto":
+        return config.models.chosen
+    metrics = eval_dir() / "metrics.json"
+    if metrics.is_file():
+        envelope = json.loads(metrics.read_text(encoding="utf-8"))
+        chosen = envelope.get("chosen_model")
+        if envelope.get("data", {}).get("mode") == mode and chosen in trained:
+            return str(chosen)
+    for name in ("ets", "arima", "gbm", *trained):
+        if name in trained:
+            return name
+    raise NotTrainedError("no trained model: run `make train` first")
+
+
+def forecast(
+    config: Settings,
+    mode: str,
+    horizon: int,
+    model: str | None = None,
+    directory: Path | None = None,
+) -> pd.DataFrame:
+    """The next ``horizon`` periods of every series: date, forecast and interval bounds."""
+    meta = read_meta(directory or models_dir(), mode)
+    trained = list(meta["models"])
+    name = model or default_model(config, trained, mode)
+    if name not in trained:
+        raise NotTrainedError(
+            f"model {name!r} was not trained (trained: {', '.join(trained)}); add it to "
+            "models.include and run `make train`"
+        )
+    level = config.backtest.level
+    frames = []
+    for sid, models in load_models(directory).items():
+        result = models[name].predict(horizon, level)
+        last = pd.Timestamp(meta["last_dates"][sid])
+        dates = pd.date_range(last, periods=horizon + 1, freq=meta["frequency"])[1:]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": sid,
+                    "date": dates,
+                    "model": name,
+                    "forecast": result.mean,
+                    f"lower_{level:.0%}": result.lower,
+                    f"upper_{level:.0%}": result.upper,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Horizon, model and output file."""
+    parser.add_argument("--horizon", type=int, help="periods ahead (default: backtest.horizon)")
+    parser.add_argument("--model", choices=MODEL_NAMES, help="default: the evaluated choice")
+    parser.add_argument("--output", help="CSV to write (default: eval/forecast.csv)")
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Forecast, write the CSV and print it."""
+    config = load_config()
+    horizon = config.backtest.horizon if args.horizon is None else args.horizon
+    if horizon < 1:
+        raise ConfigError(f"--horizon must be at least 1, got {horizon}")
+    frame = forecast(config, data_mode(args.data), horizon, args.model)
+    path = resolve(args.output) if args.output else eval_dir() / "forecast.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    with pd.option_context("display.max_rows", 60, "display.width", 120):
+        print(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"Wrote {shown(path)}")
+    return 0
