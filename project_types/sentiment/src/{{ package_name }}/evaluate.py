@@ -24,7 +24,15 @@ from .data import LABEL_NAMES, Reviews, load_data
 from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, write_envelope
 from .errors import NotTrainedError
 from .features import clean_text
-from .models import BASELINE, display_name, model_names, model_params, positive_scores, top_features
+from .models import (
+    BASELINE,
+    MAJORITY,
+    display_name,
+    model_names,
+    model_params,
+    positive_scores,
+    top_features,
+)
 from .paths import eval_dir, models_dir, shown
 from .report import markdown_table, write_reports
 from .settings import DataMode, data_mode
@@ -237,12 +245,26 @@ def score_models(
     results: dict[str, ModelResult] = {}
     test_scores: dict[str, np.ndarray] = {}
     extras: dict[str, Any] = {"cross_validation": cv, "confusion_matrix": {}}
+    pipelines = {}
     for name in model_names(config):
         path = directory / f"{name}.joblib"
         if not path.is_file():
             raise NotTrainedError(f"{shown(path)} not found: run `make train` first")
-        pipeline = joblib.load(path)
-        test_scores[name] = positive_scores(pipeline, test["text"])
+        pipelines[name] = joblib.load(path)
+    # Training fitted the features once for every model (train.fit_all), so one model's feature
+    # steps transform the texts for all of them: two transforms instead of two per model.
+    features = next(p[:-1] for name, p in pipelines.items() if name != MAJORITY)
+    x = {"train": features.transform(train["text"]), "test": features.transform(test["text"])}
+    for name, pipeline in pipelines.items():
+        head = pipeline[-1]
+        if name == MAJORITY:
+            train_scores, test_scores[name] = (
+                positive_scores(pipeline, part["text"]) for part in (train, test)
+            )
+        else:
+            train_scores, test_scores[name] = (
+                np.asarray(head.predict_proba(x[part]))[:, 1] for part in ("train", "test")
+            )
         y_pred = (test_scores[name] >= 0.5).astype(int)
         extras["confusion_matrix"][name] = confusion_matrix(
             test["label"], y_pred, labels=[0, 1]
@@ -250,7 +272,7 @@ def score_models(
         results[name] = ModelResult(
             label=display_name(name),
             params=model_params(config, name),  # the ones training used: checked on entry
-            train=scores(train["label"].to_numpy(), positive_scores(pipeline, train["text"])),
+            train=scores(train["label"].to_numpy(), train_scores),
             validation={m: cv[name][m]["mean"] for m in METRICS},
             test=scores(test["label"].to_numpy(), test_scores[name]),
         )
