@@ -40,14 +40,14 @@ def _number(value: Any) -> Any:
 
 
 def _label(value: Any) -> Any:
-    if not isinstance(value, str | int | bool):
+    if not isinstance(value, str | int | float | bool):
         raise ValueError("must be a string or a number")  # noqa: TRY004
     return value
 
 
 # A count (int) or a share (float): sklearn treats 1 and 1.0 differently, so both are kept.
 Number = Annotated[int | float, BeforeValidator(_number)]
-Label = Annotated[str | int | bool, BeforeValidator(_label)]
+Label = Annotated[str | int | float | bool, BeforeValidator(_label)]  # a value in the data
 
 
 def label_key(value: object) -> str:

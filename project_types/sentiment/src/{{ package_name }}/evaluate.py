@@ -142,7 +142,7 @@ def verdict(envelope: dict[str, Any]) -> str:
     models, metric = envelope["models"], envelope["primary_metric"]["name"]
     chosen, baseline = models[envelope["chosen_model"]], models[envelope["baseline"]]
     ours, theirs = chosen["metrics"]["test"][metric], baseline["metrics"]["test"][metric]
-    candidates = [m["label"] for n, m in models.items() if m["role"] == "model"]
+    candidates = [models[name]["label"] for name in envelope["extras"]["candidates"]]
     how = (
         f"chosen among {', '.join(candidates)} by cross-validation on the training split"
         if len(candidates) > 1
@@ -294,6 +294,7 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
     folds = extras["cross_validation"][chosen]["folds"]
     extras["labels"] = {"0": LABEL_NAMES[0], "1": LABEL_NAMES[1]}
     extras["class_counts"] = reviews.counts()
+    extras["candidates"] = list(config.model.candidates)
     extras["read_as"] = f"{reviews.shape}, {reviews.columns}, encoding {reviews.encoding}"
     extras["imdb"] = reviews.imdb
     envelope = build_envelope(
