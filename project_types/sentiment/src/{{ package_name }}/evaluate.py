@@ -160,7 +160,7 @@ def verdict(envelope: dict[str, Any]) -> str:
     return line
 
 
-def data_section(envelope: dict[str, Any], imdb: bool) -> str:
+def data_section(envelope: dict[str, Any], imdb: bool, full_source: str) -> str:
     """The README's and model card's data paragraph, about the data actually used."""
     data = envelope["data"]
     counts = envelope["extras"]["class_counts"]
@@ -182,7 +182,8 @@ def data_section(envelope: dict[str, Any], imdb: bool) -> str:
     elif data["fixture"]:
         text.append(
             "It is a FIXTURE written for this project's tests in the IMDB layout, not real data; "
-            "`make data` and `DATA=full` run on the full data."
+            f"`make data` and `DATA=full` run on the full data, `data.full` in "
+            f"configs/default.yaml (now `{full_source}`)."
         )
     positive = sum(c["positive"] for c in counts.values())
     share = positive / max(1, sum(c["positive"] + c["negative"] for c in counts.values()))
@@ -335,7 +336,7 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
             ]
         )
         card = "\n\n".join([data_line(envelope), verdict(envelope), table, *reference])
-        data = data_section(envelope, reviews.imdb)
+        data = data_section(envelope, reviews.imdb, config.data.full.source)
         write_reports(
             readme={"results": block, "data": data}, model_card={"metrics": card, "data": data}
         )
