@@ -186,13 +186,16 @@ def read_texts(
     table = spec.table
     assert table is not None
     parts = {None: _table_part(spec, key, path, table.file, labeller, archive)}
-    files = [path]
+    inside = path.is_dir()  # the tables are files in a folder: those are the files read
+    files = [path / table.file] if inside and table.file else [path]
     if table.test_file:
-        test_path = path if archive or path.is_dir() else location(table.test_file)
-        member = table.test_file if archive or path.is_dir() else None
+        test_path = path if archive or inside else location(table.test_file)
+        member = table.test_file if archive or inside else None
         if test_path != path:
             check_source(spec.model_copy(update={"sha256": None}), key, test_path)
             files.append(test_path)
+        elif inside:
+            files.append(path / table.test_file)
         parts = {"train": parts[None], "test": _table_part(spec, key, test_path, member, labeller)}
     name = table.file or path.name
     kind = table_kind(name, table, key)
