@@ -270,9 +270,8 @@ def load_data(config: Settings, mode: str) -> Reviews:
     elif fixture:
         name = "FIXTURE (texts written for the tests in the IMDB layout; not real data)"
     else:
-        name = (
-            f"{(spec.table.file if spec.format == 'table' and spec.table else None) or path.name}"
-        )
+        table_file = spec.table.file if spec.format == "table" and spec.table else None
+        name = table_file or path.name  # what it is called, never a name from the config
     classes = {
         LABEL_NAMES[label]: {
             raw: n for (lab, raw), n in sorted(everything.found.items()) if lab == label
