@@ -45,7 +45,7 @@ def test_copier_decides_which_questions_a_type_is_asked() -> None:
     assert "classifier" in sentiment and "classifier" not in recommender
     assert "type_info" not in recommender and "project_type" not in recommender
     assert recommender["top_k"].default == 10
-    assert sentiment["classifier"].choices == ("logreg", "linear_svm")
+    assert sentiment["classifier"].choices == ("nb_logreg", "logreg", "linear_svm")
 
 
 @pytest.mark.parametrize("content", [b"_src_path: [unclosed\n", b"\x00\xff\xfe", b"just text\n"])

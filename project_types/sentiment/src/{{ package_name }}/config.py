@@ -6,9 +6,17 @@ one line naming the file and the dotted key (see ``settings.py``), instead of fa
 
 from __future__ import annotations
 
+import codecs
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import settings
 from .errors import ConfigError
@@ -32,14 +40,23 @@ def _number(value: Any) -> Any:
 
 
 def _label(value: Any) -> Any:
-    if not isinstance(value, str | int | bool):
+    if not isinstance(value, str | int | float | bool):
         raise ValueError("must be a string or a number")  # noqa: TRY004
     return value
 
 
 # A count (int) or a share (float): sklearn treats 1 and 1.0 differently, so both are kept.
 Number = Annotated[int | float, BeforeValidator(_number)]
-Label = Annotated[str | int | bool, BeforeValidator(_label)]
+Label = Annotated[str | int | float | bool, BeforeValidator(_label)]  # a value in the data
+
+
+def label_key(value: object) -> str:
+    """How a label value is compared: ``1``, ``1.0`` and ``"1"`` match, and case does not count."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().lower()
 
 
 def _ngram_range(value: list[int]) -> list[int]:
@@ -48,27 +65,90 @@ def _ngram_range(value: list[int]) -> list[int]:
     return value
 
 
-class CsvData(Section):
-    """Your own labelled CSV file: which columns hold the text and the label."""
+class LabelMap(Section):
+    """Which label values (or class folder names) mean positive, negative, or drop the row."""
 
-    path: str
-    text_column: str
-    label_column: str
-    positive_label: Label
-    test_size: float = Field(gt=0, lt=1)
+    positive: list[Label] = Field(min_length=1)
+    negative: list[Label] = Field(min_length=1)
+    drop: list[Label]
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> LabelMap:
+        seen: dict[str, str] = {}
+        for group in ("positive", "negative", "drop"):
+            for value in getattr(self, group):
+                key = label_key(value)
+                if key in seen:
+                    raise ValueError(f"{value!r} is in both {seen[key]} and {group}")
+                seen[key] = group
+        return self
+
+
+class FolderSettings(Section):
+    """format: folders -- one folder of text files per class, e.g. ``pos/`` and ``neg/``."""
+
+    root: str  # the folder (in the archive, or under the source folder) holding them; "" = top
+    train: str | None  # sub-folders with a split of their own; null: a stratified hold-out
+    test: str | None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> FolderSettings:
+        if (self.train is None) != (self.test is None):
+            raise ValueError("give both train and test split folders, or neither (null)")
+        return self
+
+
+class TableSettings(Section):
+    """format: table -- CSV, TSV, Parquet or JSON lines, one text and its label a row."""
+
+    file: str | None  # the file inside an archive or folder source; null: the source itself
+    test_file: str | None  # a second file holding the test split; null: a stratified hold-out
+    kind: Literal["auto", "csv", "tsv", "parquet", "jsonl"]
+    header: bool
+    quoting: Literal["auto", "quoted", "none"]
+    text: str | int  # a column name, or a 0-based position
+    label: str | int
+
+    @model_validator(mode="after")
+    def _positions_without_header(self) -> TableSettings:
+        if not self.header and not (isinstance(self.text, int) and isinstance(self.label, int)):
+            raise ValueError("without a header, give text and label as 0-based column positions")
+        return self
+
+
+class SourceSettings(Section):
+    """One data set: where it is, its shape, its encoding and what its labels mean."""
+
+    source: str = Field(min_length=1)  # a URL, or a path: a file, an archive or a folder
+    sha256: str | None = Field(pattern=r"^[0-9a-f]{64}$")
+    format: Literal["folders", "table"]
     encoding: str
+    labels: LabelMap
+    test_size: float = Field(gt=0, lt=1)
+    folders: FolderSettings | None
+    table: TableSettings | None
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r}; e.g. utf-8, latin-1, cp1252") from None
+        return value
+
+    @model_validator(mode="after")
+    def _shape_given(self) -> SourceSettings:
+        if getattr(self, self.format) is None:
+            raise ValueError(f"format is {self.format}: describe it under {self.format}")
+        return self
 
 
 class DataSettings(Section):
-    """Where the reviews come from: the IMDB layout (fixture or download) or a CSV."""
+    """The full data (``DATA=full``, fetched by ``make data``) and the shipped sample."""
 
-    source: Literal["imdb", "csv"]
-    url: str = Field(min_length=1)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    archive: str = Field(min_length=1)
-    raw_dir: str
-    sample_dir: str
-    csv: CsvData
+    full: SourceSettings
+    sample: SourceSettings
 
 
 class FeatureSettings(Section):
@@ -102,12 +182,24 @@ class BaselineSettings(Section):
     nb_alpha: float = Field(gt=0)
 
 
-class ModelSettings(Section):
-    """The main classifier on top of the TF-IDF features."""
+Candidate = Literal["nb_logreg", "logreg", "linear_svm"]
 
-    kind: Literal["logreg", "linear_svm"]
-    C: float = Field(gt=0)
+
+class ModelSettings(Section):
+    """The candidates for the main model; training keeps the one that cross-validates best."""
+
+    candidates: list[Candidate] = Field(min_length=1)
+    C: float = Field(gt=0)  # logreg and linear_svm
+    nb_C: float = Field(gt=0)  # nb_logreg
+    nb_alpha: float = Field(gt=0)  # smoothing of nb_logreg's naive Bayes ratios
     max_iter: int = Field(gt=0)
+
+    @field_validator("candidates")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("list each candidate once")
+        return value
 
 
 class EvaluationSettings(Section):
@@ -125,6 +217,7 @@ TUNABLE = (
     "features.sublinear_tf",
     "features.chi2_k",
     "model.C",
+    "model.nb_C",
 )
 
 

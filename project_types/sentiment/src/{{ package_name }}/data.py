@@ -1,77 +1,113 @@
-"""Load, validate, describe and download the review data.
+"""Load, describe and fetch the labelled texts of ``data.full`` (DATA=full) or ``data.sample``.
 
-Three sources give the same frames (columns ``id``, ``text``, ``label`` with 1 = positive and
-0 = negative): the shipped fixture and the downloaded IMDB set (both in the ``aclImdb`` layout),
-or a CSV of your own. ``python -m <package> data`` downloads IMDB into ``data/raw``.
+Each is described in configs/default.yaml by a source (a URL, or a local file, archive or
+folder), an optional SHA-256, a shape (``table`` or ``folders``), an encoding and what its labels
+mean; :mod:`.readers` reads the shapes. Every source gives the same frames: columns ``id`` (where
+the text is), ``text`` and ``label`` (1 = positive, 0 = negative). ``make data`` downloads a URL
+source into ``data/raw`` (checksum-verified, atomic, cached) and prints what it read.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .config import Settings, load_config
-from .download import fetch
+from .config import Settings, SourceSettings, load_config
+from .download import fetch, file_sha256
 from .envelope import DataInfo
 from .errors import DataError
-from .paths import resolve, shown
+from .paths import data_dir, resolve, shown
+from .readers import (
+    LABELS,
+    Labeller,
+    Texts,
+    archive_member,
+    is_archive,
+    read_folders,
+    read_table,
+    table_kind,
+)
 from .settings import DataMode, add_data_argument, data_mode
 
-LABEL_NAMES = {0: "negative", 1: "positive"}
+LABEL_NAMES = dict(enumerate(LABELS))
 IMDB_NAME = "IMDB Large Movie Review Dataset v1.0"
 IMDB_COUNTS = {0: 12_500, 1: 12_500}  # per class, in each split of the real dataset
-FIXTURE_NAME = "FIXTURE (hand-written reviews in the IMDB layout; not real data)"
-_FILENAME = re.compile(r"^(\d+)_(\d+)\.txt$")
 
 
 @dataclass(frozen=True)
 class Reviews:
-    """The data a step actually used: both splits, and what they are."""
+    """The data a step actually used: both splits, where they came from and how they were read."""
 
     train: pd.DataFrame
     test: pd.DataFrame
-    name: str  # what the data is, e.g. the IMDB dataset, the fixture, your CSV
-    source: str  # where it was read from: a folder or a file, relative to the project
-    files: tuple[Path, ...]  # every file read
+    name: str  # what the data is: IMDB, the fixture, or the file it came from
+    source: str  # as configured: a URL or a path
+    files: tuple[Path, ...]  # every file read (their checksum goes into eval/metrics.json)
     fixture: bool  # written for the tests, not real data
+    imdb: bool  # the whole IMDB dataset, recognised from its layout and counts
     split: str  # how train and test were separated
-    mode: DataMode  # "sample": shipped with the project; "full": downloaded or your own
+    mode: DataMode  # "sample": data.sample; "full": data.full
+    shape: str  # how it was read, e.g. "csv table with a header"
+    encoding: str
+    columns: str  # which columns or folders hold the text and the label
+    classes: dict[str, dict[str, int]] = field(default_factory=dict)  # class -> value -> texts
+    dropped: dict[str, int] = field(default_factory=dict)  # label value -> rows dropped
+    ignored: tuple[str, ...] = ()  # folders that were no class
 
     @property
     def rows(self) -> int:
-        """Reviews in both splits."""
+        """Texts in both splits."""
         return len(self.train) + len(self.test)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Reviews per class in each split, counted from the data."""
+        """Texts per class in each split, counted from the data."""
         return {
             part: {LABEL_NAMES[label]: int((frame["label"] == label).sum()) for label in (1, 0)}
             for part, frame in (("train", self.train), ("test", self.test))
         }
 
     def description(self) -> str:
-        """The data in numbers, counted from it: reviews per split and class."""
+        """The data in numbers, counted from it: texts per split and class."""
         per_split = "; ".join(
             f"{part} {c['positive'] + c['negative']:,} ({c['positive']:,} positive, "
             f"{c['negative']:,} negative)"
             for part, c in self.counts().items()
         )
-        return f"{self.rows:,} reviews: {per_split}"
+        return f"{self.rows:,} texts: {per_split}"
 
     def describe(self) -> str:
         """One line saying which data this is (shown in every report and figure)."""
         return f"{self.name}: {self.description()}"
 
     def label(self) -> str:
-        """A short name of the data for figures, e.g. ``FIXTURE (not real data): 64 reviews``."""
+        """A short name of the data for figures, e.g. ``FIXTURE (not real data): 64 texts``."""
         name = "FIXTURE (not real data)" if self.fixture else self.name
-        return f"{name}: {self.rows:,} reviews ({len(self.test):,} in the test split)"
+        return f"{name}: {self.rows:,} texts ({len(self.test):,} in the test split)"
+
+    def summary(self) -> list[str]:
+        """What was read, for ``make data``: source, shape, encoding, columns, classes, split."""
+        classes = "; ".join(
+            f"{cls} <- {', '.join(f'{v!r} ({n:,})' for v, n in values.items())}"
+            for cls, values in self.classes.items()
+        )
+        lines = [
+            f"{self.name}",
+            f"  read {self.shape} from {self.source}, encoding {self.encoding}: {self.rows:,} texts",
+            f"  {self.columns}",
+            f"  classes: {classes}",
+        ]
+        if self.dropped:
+            dropped = ", ".join(f"{v!r} ({n:,})" for v, n in self.dropped.items())
+            lines.append(f"  dropped as configured: {dropped}")
+        if self.ignored:
+            lines.append(f"  ignored folders (no class in labels): {', '.join(self.ignored)}")
+        lines.append(f"  split: {self.split}; {self.description()}")
+        return lines
 
     def info(self) -> DataInfo:
         """What eval/metrics.json says about the data."""
@@ -86,185 +122,210 @@ class Reviews:
         )
 
 
-def imdb_files(root: Path, split: str) -> list[Path]:
-    """The review files of one split of an aclImdb folder, in the order they are read."""
-    return [
-        path for folder in ("neg", "pos") for path in sorted((root / split / folder).glob("*.txt"))
-    ]
+def is_url(source: str) -> bool:
+    """Whether a source is downloaded (http, https or ftp) rather than read from a path."""
+    return urlparse(source).scheme in ("http", "https", "ftp")
 
 
-def load_imdb_split(root: Path, split: str) -> pd.DataFrame:
-    """Read ``root/<split>/{pos,neg}/<id>_<rating>.txt`` into a frame of text, label and rating."""
-    rows: list[dict[str, Any]] = []
-    for folder, label in (("neg", 0), ("pos", 1)):
-        directory = root / split / folder
-        if not directory.is_dir():
-            raise DataError(f"{shown(directory)} is missing: not an aclImdb layout")
-        for path in sorted(directory.glob("*.txt")):
-            match = _FILENAME.match(path.name)
-            if not match:
-                raise DataError(f"{shown(path)}: expected a name like 123_8.txt")
-            rows.append(
-                {
-                    "id": f"{split}/{folder}/{match[1]}",
-                    "text": read_review(path),
-                    "label": label,
-                    "rating": int(match[2]),
-                }
-            )
-    frame = pd.DataFrame(rows, columns=["id", "text", "label", "rating"])
-    return validate_reviews(frame, f"{shown(root)}/{split}")
+def raw_dir() -> Path:
+    """``data/raw/``, where ``make data`` puts downloads."""
+    return data_dir() / "raw"
 
 
-def read_review(path: Path) -> str:
-    """One review file's text (UTF-8, as the IMDB files are), stripped."""
-    try:
-        return path.read_bytes().decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise DataError(not_text(path, "utf-8", "save the review as UTF-8 text")) from None
-    except OSError as err:
-        raise DataError(
-            f"{shown(path)}: cannot read it, {err.strerror or err} (reviews are text files)"
-        ) from None
+def location(source: str) -> Path:
+    """Where a source is read from: a URL's download in data/raw, else the path itself."""
+    if is_url(source):
+        name = PurePosixPath(urlparse(source).path).name or "download"
+        return raw_dir() / name
+    return resolve(source)
 
 
-def not_text(path: Path, encoding: str, hint: str) -> str:
-    """The message for a file that does not decode: the file, the line, the first bad byte."""
-    data = path.read_bytes()
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        byte = data[err.start]
-        return f"{shown(path)}:{line}: byte 0x{byte:02x} is not {encoding} text ({hint})"
-    return f"{shown(path)}: is not {encoding} text ({hint})"
-
-
-def validate_reviews(df: pd.DataFrame, where: str = "reviews") -> pd.DataFrame:
-    """Check a review frame: non-empty texts, labels 0/1, both classes, ratings that agree."""
-    if df.empty:
-        raise DataError(f"{where}: no reviews found")
-    missing = {"text", "label"} - set(df.columns)
-    if missing:
-        raise DataError(f"{where}: missing columns {sorted(missing)}")
-    if df["text"].isna().any() or (df["text"].astype(str).str.strip() == "").any():
-        raise DataError(f"{where}: empty review text")
-    if not df["label"].isin([0, 1]).all():
-        raise DataError(f"{where}: labels must be 0 (negative) or 1 (positive)")
-    if df["label"].nunique() < 2:
-        raise DataError(f"{where}: both classes are needed")
-    if "rating" in df.columns:
-        wrong = (df["label"] == 1) & (df["rating"] < 7) | (df["label"] == 0) & (df["rating"] > 4)
-        if wrong.any():
-            raise DataError(f"{where}: {int(wrong.sum())} ratings disagree with their label")
-    return df.reset_index(drop=True)
-
-
-def load_csv(
-    path: Path,
-    text_column: str,
-    label_column: str,
-    positive_label: Any,
-    encoding: str = "utf-8",
-) -> pd.DataFrame:
-    """Read a CSV of your own: ``positive_label`` in ``label_column`` means positive."""
-    if not path.is_file():
-        raise DataError(f"{shown(path)} not found: set data.csv.path in configs/default.yaml")
-    try:
-        df = pd.read_csv(path, encoding=encoding)
-    except UnicodeDecodeError:
-        hint = f"save the file as {encoding}, or set data.csv.encoding to its encoding"
-        raise DataError(not_text(path, encoding, hint)) from None
-    except LookupError:
-        raise DataError(
-            f"{shown(path)}: unknown encoding {encoding!r} (set data.csv.encoding to e.g. utf-8)"
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            f"{shown(path)}: empty file (write a header with {text_column} and {label_column}, "
-            "then one review a line)"
-        ) from None
-    except pd.errors.ParserError as err:
-        reason = " ".join(str(err).split())
-        raise DataError(
-            f"{shown(path)}: cannot read as CSV, {reason} (check its quoting)"
-        ) from None
-    missing = {text_column, label_column} - set(df.columns)
-    if missing:
-        raise DataError(f"{path.name}: missing columns {sorted(missing)}; see data.csv in configs")
-    labels = df[label_column].astype(str).str.strip()
-    if labels.nunique() != 2:
-        raise DataError(f"{path.name}: '{label_column}' must hold exactly two values")
-    if str(positive_label) not in set(labels):
-        raise DataError(f"{path.name}: no row has {label_column} == {positive_label!r}")
-    frame = pd.DataFrame(
-        {
-            "id": [f"csv/{i}" for i in range(len(df))],
-            "text": df[text_column],
-            "label": (labels == str(positive_label)).astype(int),
-        }
+def chosen(config: Settings, mode: str) -> tuple[SourceSettings, str]:
+    """The data settings a mode uses, and their key for messages (``data.full``)."""
+    return (
+        (config.data.sample, "data.sample") if mode == "sample" else (config.data.full, "data.full")
     )
-    return validate_reviews(frame, path.name)
 
 
-def is_fixture(root: Path) -> bool:
-    """Whether an aclImdb folder says it is a fixture: its README starts with ``FIXTURE``."""
-    readme = root / "README"
-    if not readme.is_file():
-        return False
-    return readme.read_text(encoding="utf-8", errors="replace").lstrip().startswith("FIXTURE")
+def check_source(spec: SourceSettings, key: str, path: Path) -> None:
+    """The source must exist (a URL's after ``make data``) and match its checksum."""
+    if not path.exists():
+        if is_url(spec.source):
+            raise DataError(f"{shown(path)} not found: run `make data` first (or use DATA=sample)")
+        raise DataError(f"{shown(path)} not found (set {key}.source to your data's path or URL)")
+    if spec.sha256 and path.is_dir():
+        raise DataError(f"{shown(path)}: a folder has no SHA-256 (set {key}.sha256: null)")
+    if spec.sha256 and file_sha256(path) != spec.sha256:
+        raise DataError(
+            f"{shown(path)}: SHA-256 is {file_sha256(path)}, not the configured one (set "
+            f"{key}.sha256 to it if this is the file you mean, or null)"
+        )
+
+
+def read_texts(
+    spec: SourceSettings, key: str, path: Path
+) -> tuple[dict[str | None, Texts], list[Path], str, str, bool]:
+    """Read a source: texts per split, files read, its shape, its columns, and fixture or not."""
+    labeller = Labeller(spec.labels, key)
+    archive = is_archive(path)
+    container = "an archive" if archive else "a folder" if path.is_dir() else "a file"
+    if spec.format == "folders":
+        folders = spec.folders
+        assert folders is not None  # checked with the configuration
+        if not (archive or path.is_dir()):
+            raise DataError(
+                f"{shown(path)}: a folder per class needs a folder or a zip/tar archive (set "
+                f"{key}.format: table if it is a table)"
+            )
+        parts, readme = read_folders(path, folders, labeller, spec.encoding)
+        files = [path] if archive else [f for t in parts.values() for f in t.files]
+        wanted = ", ".join(f"{v}/" for v in [*spec.labels.positive, *spec.labels.negative])
+        splits = f" in {folders.train}/ and {folders.test}/" if folders.train else ""
+        columns = f"class folders {wanted}{splits} under {folders.root or 'the top'}"
+        return parts, files, f"a folder per class in {container}", columns, readme
+    table = spec.table
+    assert table is not None
+    parts = {None: _table_part(spec, key, path, table.file, labeller, archive)}
+    inside = path.is_dir()  # the tables are files in a folder: those are the files read
+    files = [path / table.file] if inside and table.file else [path]
+    if table.test_file:
+        test_path = path if archive or inside else location(table.test_file)
+        member = table.test_file if archive or inside else None
+        if test_path != path:
+            check_source(spec.model_copy(update={"sha256": None}), key, test_path)
+            files.append(test_path)
+        elif inside:
+            files.append(path / table.test_file)
+        parts = {"train": parts[None], "test": _table_part(spec, key, test_path, member, labeller)}
+    name = table.file or path.name
+    kind = table_kind(name, table, key)
+    header = " with a header" if table.header and kind in ("csv", "tsv") else ""
+    shape = f"a {kind} table{header} in {container}"
+    columns = f"text column {table.text!r}, label column {table.label!r}"
+    return parts, files, shape, columns, False
+
+
+def _table_part(
+    spec: SourceSettings,
+    key: str,
+    path: Path,
+    member: str | None,
+    labeller: Labeller,
+    archive: bool | None = None,
+) -> Texts:
+    """One table file: the source itself, a member of an archive, or a file in a folder."""
+    table = spec.table
+    assert table is not None
+    archive = is_archive(path) if archive is None else archive
+    if archive or path.is_dir():
+        if member is None:
+            raise DataError(
+                f"{shown(path)}: is {'an archive' if archive else 'a folder'} (set "
+                f"{key}.table.file to the table inside it, or {key}.format: folders)"
+            )
+        if archive:
+            return read_table(
+                archive_member(path, member, key),
+                f"{shown(path)}/{member}",
+                table,
+                labeller,
+                spec.encoding,
+            )
+        path = path / member
+        if not path.is_file():
+            raise DataError(f"{shown(path)} not found (set {key}.table.file)")
+    elif member is not None and member != table.test_file:
+        raise DataError(
+            f"{shown(path)}: is a plain file, not an archive (set {key}.table.file: null)"
+        )
+    return read_table(path.read_bytes(), shown(path), table, labeller, spec.encoding)
 
 
 def load_data(config: Settings, mode: str) -> Reviews:
-    """The (train, test) reviews for the configured source and data mode, described."""
-    cfg = config.data
-    if cfg.source == "csv":
-        csv = cfg.csv
-        path = resolve(csv.path)
-        df = load_csv(path, csv.text_column, csv.label_column, csv.positive_label, csv.encoding)
-        if int(df["label"].value_counts().min()) < 2:
-            raise DataError(f"{path.name}: each class needs at least 2 reviews to split")
-        train, test = train_test_split(
-            df, test_size=csv.test_size, stratify=df["label"], random_state=config.seed
-        )
-        return Reviews(
-            train.reset_index(drop=True),
-            test.reset_index(drop=True),
-            name=f"your CSV {path.name}",
-            source=shown(path),
-            files=(path,),
-            fixture=False,
-            split=f"stratified hold-out ({csv.test_size:.0%} test, seed {config.seed})",
-            mode="full",
-        )
-    root = resolve(cfg.sample_dir if mode == "sample" else cfg.raw_dir)
-    if not root.is_dir():
-        hint = "run `make data` first (or use DATA=sample)" if mode == "full" else "restore it"
-        raise DataError(f"{shown(root)} not found: {hint}")
-    fixture = is_fixture(root)
-    train, test = load_imdb_split(root, "train"), load_imdb_split(root, "test")
-    imdb = not fixture and all(
-        frame["label"].value_counts().to_dict() == IMDB_COUNTS for frame in (train, test)
-    )
-    if fixture:
-        name, split = FIXTURE_NAME, "the fixture's own train/ and test/ folders"
-    elif imdb:
-        name, split = IMDB_NAME, "the official train/test split (25k/25k; no movie in both)"
+    """The (train, test) texts of ``data.sample`` or ``data.full``, checked and described."""
+    spec, key = chosen(config, mode)
+    path = location(spec.source)
+    check_source(spec, key, path)
+    parts, files, shape, columns, fixture = read_texts(spec, key, path)
+    everything = Texts()
+    for part in parts.values():
+        everything.extend(part)
+    frames = {split: _frame(part) for split, part in parts.items()}
+    if None in frames:
+        train, test = _hold_out(frames[None], spec.test_size, config.seed, shown(path), key)
+        split = f"stratified hold-out ({spec.test_size:.0%} test, seed {config.seed})"
     else:
-        name, split = (
-            f"reviews in the aclImdb layout from {shown(root)}",
-            "its own train/ and test/ folders",
-        )
+        (train_name, train), (test_name, test) = frames.items()
+        for name, frame in ((train_name, train), (test_name, test)):
+            _both_classes(frame, f"{shown(path)}: {name}", key)
+        split = f"the data's own {train_name} and {test_name} splits"
+    imdb = (
+        spec.format == "folders"
+        and not fixture
+        and None not in frames
+        and all(f["label"].value_counts().to_dict() == IMDB_COUNTS for f in (train, test))
+    )
+    if imdb:
+        name, split = IMDB_NAME, "the official train/test split (25k/25k; no movie in both)"
+    elif fixture:
+        name = "FIXTURE (texts written for the tests in the IMDB layout; not real data)"
+    else:
+        table_file = spec.table.file if spec.format == "table" and spec.table else None
+        name = table_file or path.name  # what it is called, never a name from the config
+    classes = {
+        LABEL_NAMES[label]: {
+            raw: n for (lab, raw), n in sorted(everything.found.items()) if lab == label
+        }
+        for label in (1, 0)
+    }
     return Reviews(
-        train,
-        test,
+        train=train,
+        test=test,
         name=name,
-        source=shown(root),
-        files=tuple(imdb_files(root, "train") + imdb_files(root, "test")),
+        source=spec.source,
+        files=tuple(files),
         fixture=fixture,
+        imdb=imdb,
         split=split,
         mode="sample" if mode == "sample" else "full",
+        shape=shape,
+        encoding=spec.encoding,
+        columns=columns,
+        classes=classes,
+        dropped=dict(everything.dropped),
+        ignored=tuple(sorted(everything.ignored)),
     )
+
+
+def _frame(texts: Texts) -> pd.DataFrame:
+    return pd.DataFrame({"id": texts.ids, "text": texts.texts, "label": texts.labels})
+
+
+def _both_classes(frame: pd.DataFrame, where: str, key: str, least: int = 1) -> None:
+    counts = frame["label"].value_counts()
+    for label, name in LABEL_NAMES.items():
+        if counts.get(label, 0) < least:
+            raise DataError(
+                f"{where}: {counts.get(label, 0)} {name} texts, at least {least} needed (check "
+                f"{key}.labels.{name})"
+            )
+
+
+def _hold_out(
+    frame: pd.DataFrame, test_size: float, seed: int, where: str, key: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A stratified hold-out: the same class shares in train and test."""
+    _both_classes(frame, where, key, least=2)
+    n_test = round(len(frame) * test_size)
+    if not 2 <= n_test <= len(frame) - 2:
+        raise DataError(
+            f"{where}: {len(frame)} texts are too few for a {test_size:.0%} test split (set "
+            f"{key}.test_size, or add data)"
+        )
+    train, test = train_test_split(
+        frame, test_size=test_size, stratify=frame["label"], random_state=seed
+    )
+    return train.reset_index(drop=True), test.reset_index(drop=True)
 
 
 def load_splits(config: Settings, mode: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -273,28 +334,30 @@ def load_splits(config: Settings, mode: str) -> tuple[pd.DataFrame, pd.DataFrame
     return reviews.train, reviews.test
 
 
-def download(config: Settings) -> Path:
-    """Download the IMDB archive (SHA-256 checked, cached) and extract ``aclImdb/``.
+def download(config: Settings) -> Reviews:
+    """Download ``data.full`` when it is a URL (SHA-256 checked, cached), then read it.
 
-    Only that folder is moved into ``data/raw`` (other files there are left alone), and only
-    once both of its splits load: a rejected archive leaves ``data/raw`` as it was.
+    A download that does not read (not the archive or table the settings describe) is deleted,
+    so nothing half-right stays in data/raw; a file that was there already is left alone.
     """
-    cfg = config.data
-    target = resolve(cfg.raw_dir)
-
-    def check(_: Path) -> None:
-        load_imdb_split(target, "train")
-        load_imdb_split(target, "test")
-
-    fetch(
-        cfg.url,
-        target.parent,
-        sha256=cfg.sha256,
-        fname=cfg.archive,
-        extract=[target.name],
-        check=check,
-    )
-    return target
+    spec = config.data.full
+    sources = [spec.source]
+    table = spec.table
+    if spec.format == "table" and table and table.test_file and is_url(table.test_file):
+        sources.append(table.test_file)
+    fresh = []
+    for number, source in enumerate(sources):
+        path = location(source)
+        if is_url(source) and not path.exists():
+            sha256 = spec.sha256 if number == 0 else None
+            fetch(source, raw_dir(), sha256=sha256, fname=path.name)
+            fresh.append(path)
+    try:
+        return load_data(config, "full")
+    except DataError:
+        for path in fresh:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -304,14 +367,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Download IMDB into data/raw, or with ``--summary`` describe the data a mode would use."""
+    """Download data.full into data/raw and say what it holds (``--summary``: no download)."""
     config = load_config()
-    if args.summary:
-        reviews = load_data(config, data_mode(args.data))
-        print(f"{reviews.describe()} (from {reviews.source})")
-        print(f"split: {reviews.split}")
-        return 0
-    folder = download(config)
-    train, test = load_imdb_split(folder, "train"), load_imdb_split(folder, "test")
-    print(f"{shown(folder)}: {len(train):,} train and {len(test):,} test reviews")
+    reviews = load_data(config, data_mode(args.data)) if args.summary else download(config)
+    print("\n".join(reviews.summary()))
     return 0

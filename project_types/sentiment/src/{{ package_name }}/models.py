@@ -1,10 +1,17 @@
-"""The baselines (majority class, naive Bayes) and the main model, as scikit-learn Pipelines."""
+"""The references (majority class, naive Bayes baseline) and the candidates for the main model.
+
+Every model is a scikit-learn Pipeline: cleaning -> TF-IDF n-grams -> optional chi2 -> a "head".
+The features are the same for all, so cross-validation and training fit them once and share them
+(:func:`feature_steps`, :func:`build_head`). Training keeps the candidate that cross-validates best.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -15,70 +22,121 @@ from sklearn.svm import LinearSVC
 from .config import Settings
 from .features import TextCleaner, build_selector, build_vectorizer
 
-# The models every run trains: the chance-level reference, the baseline and the main model.
-MODEL_NAMES = ("majority", "naive_bayes", "model")
-BASELINE = "naive_bayes"
-MAIN = "model"
-KIND_NAMES = {"logreg": "logistic regression", "linear_svm": "linear SVM (calibrated)"}
+MAJORITY, BASELINE = "majority", "naive_bayes"
+REFERENCES = (MAJORITY, BASELINE)  # trained and reported every time; never chosen
+CANDIDATE_LABELS = {
+    "nb_logreg": "NB-weighted n-grams + logistic regression (NBSVM-style)",
+    "logreg": "TF-IDF + logistic regression",
+    "linear_svm": "TF-IDF + linear SVM (calibrated)",
+}
 
 
-def display_name(name: str, config: Settings) -> str:
+def model_names(config: Settings) -> tuple[str, ...]:
+    """Every model a run trains: the references, then the candidates in configured order."""
+    return (*REFERENCES, *config.model.candidates)
+
+
+def display_name(name: str) -> str:
     """How reports and figures name a model, e.g. ``TF-IDF + logistic regression``."""
-    if name == "majority":
+    if name == MAJORITY:
         return "Majority class (chance level)"
-    if name == "naive_bayes":
+    if name == BASELINE:
         return "TF-IDF + naive Bayes (baseline)"
-    if name == "model":
-        return f"TF-IDF + {KIND_NAMES[config.model.kind]}"
-    raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
+    if name in CANDIDATE_LABELS:
+        return CANDIDATE_LABELS[name]
+    raise ValueError(f"unknown model {name!r}")
 
 
 def model_params(config: Settings, name: str) -> dict[str, Any]:
     """The parameters that define a model: recorded by training, shown in eval/metrics.json."""
-    if name == "majority":
+    if name == MAJORITY:
         return {"strategy": "most_frequent"}
     features = config.features.model_dump()
-    if name == "naive_bayes":
+    model = config.model
+    if name == BASELINE:
         return {"classifier": "multinomial_nb", "alpha": config.baseline.nb_alpha} | features
-    if name == "model":
-        return (
-            {"classifier": config.model.kind, "seed": config.seed}
-            | {k: v for k, v in config.model.model_dump().items() if k != "kind"}
-            | features
-        )
-    raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
-
-
-def build_classifier(config: Settings) -> Any:
-    """The main classifier: logistic regression or a sigmoid-calibrated linear SVM."""
-    cfg, seed = config.model, config.seed
-    if cfg.kind == "logreg":
-        return LogisticRegression(
-            C=cfg.C, solver="liblinear", max_iter=cfg.max_iter, random_state=seed
-        )
-    svm = LinearSVC(C=cfg.C, max_iter=cfg.max_iter, random_state=seed)
-    return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
-
-
-def build_pipeline(config: Settings, name: str = "model") -> Pipeline:
-    """Cleaning -> TF-IDF -> optional chi2 -> classifier, every step fitted on training data."""
-    features = config.features
-    if name == "majority":
-        return Pipeline([("clf", DummyClassifier(strategy="most_frequent"))])
-    if name == "naive_bayes":
-        clf: Any = MultinomialNB(alpha=config.baseline.nb_alpha)
-    elif name == "model":
-        clf = build_classifier(config)
+    if name == "nb_logreg":
+        head = {"C": model.nb_C, "nb_alpha": model.nb_alpha, "binary": True}
+    elif name in CANDIDATE_LABELS:
+        head = {"C": model.C}
     else:
-        raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
-    return Pipeline(
-        [
-            ("clean", TextCleaner(features.lowercase, features.strip_html)),
-            ("tfidf", build_vectorizer(features)),
-            ("select", build_selector(features)),
-            ("clf", clf),
-        ]
-    )
+        raise ValueError(f"unknown model {name!r}")
+    return {"classifier": name, "seed": config.seed, "max_iter": model.max_iter} | head | features
+
+
+class NBWeighter(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+    """Binarise features and scale each by its naive Bayes log-count ratio (Wang & Manning, 2012).
+
+    ``r = log((alpha + p) / |alpha + p|_1) - log((alpha + q) / |alpha + q|_1)``, with ``p`` and
+    ``q`` the feature counts over positive and negative training texts: an n-gram seen mostly in
+    positive texts gets a large positive weight before the linear model sees it. That prior is what
+    keeps the model strong on short texts, where plain TF-IDF + logistic regression loses to
+    naive Bayes.
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    @staticmethod
+    def _binary(X: Any) -> sp.csr_matrix:
+        X = sp.csr_matrix(X, dtype=np.float32, copy=True)
+        X.data[:] = 1.0
+        return X
+
+    def fit(self, X: Any, y: Any) -> NBWeighter:
+        """Learn the log-count ratios from the training texts."""
+        X, y = self._binary(X), np.asarray(y)
+        p = self.alpha + np.asarray(X[y == 1].sum(axis=0)).ravel()
+        q = self.alpha + np.asarray(X[y == 0].sum(axis=0)).ravel()
+        self.ratio_ = (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
+        return self
+
+    def transform(self, X: Any) -> sp.csr_matrix:
+        """Binary features times their ratios."""
+        return sp.csr_matrix(self._binary(X).multiply(self.ratio_))
+
+
+def build_head(config: Settings, name: str) -> Any:
+    """The classifier of a model, fitted on top of the shared features."""
+    model, seed = config.model, config.seed
+    if name == MAJORITY:
+        return DummyClassifier(strategy="most_frequent")
+    if name == BASELINE:
+        return MultinomialNB(alpha=config.baseline.nb_alpha)
+    if name == "nb_logreg":
+        return Pipeline(
+            [
+                ("nb", NBWeighter(alpha=model.nb_alpha)),
+                ("lr", _logreg(model.nb_C, model.max_iter, seed)),
+            ]
+        )
+    if name == "logreg":
+        return _logreg(model.C, model.max_iter, seed)
+    if name == "linear_svm":
+        svm = LinearSVC(C=model.C, max_iter=model.max_iter, random_state=seed)
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
+    raise ValueError(f"unknown model {name!r}")
+
+
+def _logreg(C: float, max_iter: int, seed: int) -> LogisticRegression:
+    return LogisticRegression(C=C, solver="liblinear", max_iter=max_iter, random_state=seed)
+
+
+def feature_steps(config: Settings) -> list[tuple[str, Any]]:
+    """Cleaning -> TF-IDF -> optional chi2: the steps every model but the majority shares."""
+    features = config.features
+    return [
+        ("clean", TextCleaner(features.lowercase, features.strip_html)),
+        ("tfidf", build_vectorizer(features)),
+        ("select", build_selector(features)),
+    ]
+
+
+def build_pipeline(config: Settings, name: str) -> Pipeline:
+    """One model as a whole Pipeline (every step fitted on training data only)."""
+    if name == MAJORITY:
+        return Pipeline([("clf", build_head(config, name))])
+    return Pipeline([*feature_steps(config), ("clf", build_head(config, name))])
 
 
 def positive_scores(pipeline: Pipeline, texts: Any) -> np.ndarray:
@@ -93,7 +151,9 @@ def linear_weights(pipeline: Pipeline) -> tuple[np.ndarray, np.ndarray]:
     if select != "passthrough":
         names = names[select.get_support()]
     clf = pipeline.named_steps["clf"]
-    if isinstance(clf, CalibratedClassifierCV):
+    if isinstance(clf, Pipeline):  # nb_logreg: the weight of a present n-gram is coef * ratio
+        coef = clf.named_steps["lr"].coef_[0] * clf.named_steps["nb"].ratio_
+    elif isinstance(clf, CalibratedClassifierCV):
         coef = np.mean([c.estimator.coef_[0] for c in clf.calibrated_classifiers_], axis=0)
     elif isinstance(clf, MultinomialNB):
         coef = clf.feature_log_prob_[1] - clf.feature_log_prob_[0]
@@ -106,7 +166,7 @@ def linear_weights(pipeline: Pipeline) -> tuple[np.ndarray, np.ndarray]:
 def top_features(pipeline: Pipeline, n: int = 15) -> dict[str, list[tuple[str, float]]]:
     """The ``n`` n-grams that push hardest towards each class."""
     names, coef = linear_weights(pipeline)
-    order = np.argsort(coef)
+    order = np.argsort(coef, kind="stable")
     return {
         "positive": [(str(names[i]), float(coef[i])) for i in order[::-1][:n]],
         "negative": [(str(names[i]), float(coef[i])) for i in order[:n]],

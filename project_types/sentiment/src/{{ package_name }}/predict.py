@@ -10,13 +10,17 @@ import joblib
 
 from .data import LABEL_NAMES
 from .errors import DataError, NotTrainedError
-from .models import positive_scores
+from .models import CANDIDATE_LABELS, REFERENCES, positive_scores
 from .paths import models_dir, shown
+from .train import read_meta
 
 
 def predict(texts: list[str], model: str = "model", directory: Path | None = None) -> list[float]:
-    """Positive-class probability of each text from a trained ``models/<model>.joblib``."""
-    path = (directory or models_dir()) / f"{model}.joblib"
+    """Positive-class probability of each text from a trained model (``model``: the chosen one)."""
+    directory = directory or models_dir()
+    if model == "model":
+        model = read_meta(directory)["chosen"]
+    path = directory / f"{model}.joblib"
     if not path.is_file():
         raise NotTrainedError(f"{shown(path)} not found: run `make train` first")
     return [float(p) for p in positive_scores(joblib.load(path), texts)]
@@ -26,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The texts, and which trained model to use."""
     parser.add_argument("texts", nargs="*", help="texts to classify (default: one per stdin line)")
     parser.add_argument(
-        "--model", default="model", choices=["model", "naive_bayes"], help="which trained model"
+        "--model",
+        default="model",
+        choices=["model", *REFERENCES[1:], *CANDIDATE_LABELS],
+        help="which trained model (default: the one training chose)",
     )
 
 

@@ -1,4 +1,9 @@
-"""Fit the baselines and the main model on the training split and save them to models/."""
+"""Cross-validate every model on the training split, keep the best candidate, fit all and save them.
+
+The choice of "the model" is made here, inside the training data (stratified k-fold), never on
+the test split; the naive Bayes baseline and the majority class are reported but never chosen.
+The features of each fold are fitted once and shared by every model, and so are the final ones.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +14,127 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
 
 from .config import Settings, load_config
 from .data import load_data
 from .errors import NotTrainedError
-from .models import MODEL_NAMES, build_pipeline, model_params
+from .models import (
+    MAJORITY,
+    build_head,
+    display_name,
+    feature_steps,
+    model_names,
+    model_params,
+)
 from .paths import models_dir, shown
 from .settings import data_mode
 
+METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
+PRIMARY = "accuracy"
+
+
+def scores(y_true: np.ndarray, y_score: np.ndarray) -> dict[str, float]:
+    """Accuracy, precision, recall and F1 of the positive class at 0.5, and ROC-AUC."""
+    y_pred = (y_score >= 0.5).astype(int)
+    return {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "precision": float(precision_score(y_true, y_pred, zero_division=0)),
+        "recall": float(recall_score(y_true, y_pred, zero_division=0)),
+        "f1": float(f1_score(y_true, y_pred, zero_division=0)),
+        "roc_auc": float(roc_auc_score(y_true, y_score)),
+    }
+
+
+def cross_validation(config: Settings, train: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Stratified k-fold CV of every model on the training split: mean and std per metric.
+
+    Cleaning is per document (nothing is learned), so it runs once; in each fold the TF-IDF and
+    chi2 steps are fitted on that fold's training part only, and the models share them.
+    """
+    names = model_names(config)
+    folds = min(config.evaluation.cv_folds, int(train["label"].value_counts().min()))
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    steps = feature_steps(config)
+    text = steps[0][1].transform(train["text"])
+    y = train["label"].to_numpy()
+    per_fold: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for fit, val in cv.split(text, y):
+        features = clone(Pipeline(steps[1:]))
+        x_fit, x_val = features.fit_transform(text[fit], y[fit]), features.transform(text[val])
+        for name in names:
+            head = build_head(config, name).fit(x_fit, y[fit])
+            per_fold[name].append(scores(y[val], head.predict_proba(x_val)[:, 1]))
+    return {
+        name: {"folds": folds}
+        | {
+            m: {
+                "mean": float(np.mean([f[m] for f in runs])),
+                "std": float(np.std([f[m] for f in runs])),
+            }
+            for m in METRICS
+        }
+        for name, runs in per_fold.items()
+    }
+
+
+def choose(config: Settings, cv: dict[str, dict[str, Any]]) -> str:
+    """The candidate with the best mean CV accuracy; the first listed wins a tie."""
+    candidates = config.model.candidates
+    return max(candidates, key=lambda name: (cv[name][PRIMARY]["mean"], -candidates.index(name)))
+
+
+def fit_all(config: Settings, train: pd.DataFrame) -> tuple[dict[str, Pipeline], dict[str, float]]:
+    """Every model fitted on the whole training split, the features fitted once and shared."""
+    y = train["label"].to_numpy()
+    start = time.perf_counter()
+    features = Pipeline(feature_steps(config))
+    x = features.fit_transform(train["text"], y)
+    feature_seconds = time.perf_counter() - start
+    pipelines, seconds = {}, {}
+    for name in model_names(config):
+        start = time.perf_counter()
+        if name == MAJORITY:
+            pipelines[name] = Pipeline([("clf", build_head(config, name).fit(x, y))])
+        else:
+            head = build_head(config, name).fit(x, y)
+            pipelines[name] = Pipeline([*features.steps, ("clf", head)])
+        seconds[name] = round(time.perf_counter() - start + feature_seconds * (name != MAJORITY), 2)
+    return pipelines, seconds
+
 
 def train(config: Settings, mode: str, directory: Path | None = None) -> dict[str, Any]:
-    """Fit every model on the training split only; write ``<name>.joblib`` and ``meta.json``."""
+    """Cross-validate, choose, fit every model on the training split; write models/ and meta.json."""
     reviews = load_data(config, mode)
     directory = directory or models_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    seconds = {}
-    for name in MODEL_NAMES:
-        start = time.perf_counter()
-        pipeline = build_pipeline(config, name).fit(reviews.train["text"], reviews.train["label"])
-        seconds[name] = round(time.perf_counter() - start, 2)
+    start = time.perf_counter()
+    cv = cross_validation(config, reviews.train)
+    cv_seconds = round(time.perf_counter() - start, 2)
+    chosen = choose(config, cv)
+    pipelines, seconds = fit_all(config, reviews.train)
+    for name, pipeline in pipelines.items():
         joblib.dump(pipeline, directory / f"{name}.joblib")
     meta = {
         "data_mode": mode,
         "data": reviews.describe(),
         "n_train": len(reviews.train),
-        "model_kind": config.model.kind,
-        "params": {name: model_params(config, name) for name in MODEL_NAMES},
+        "chosen": chosen,
+        "cross_validation": cv,
+        "params": {name: model_params(config, name) for name in pipelines},
         "fit_seconds": seconds,
+        "cv_seconds": cv_seconds,
     }
     (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
@@ -59,11 +158,16 @@ def read_meta(directory: Path | None = None, mode: str | None = None) -> dict[st
 def check_trained_with(meta: dict[str, Any], config: Settings) -> None:
     """Refuse models trained with other parameters than the configuration now holds.
 
-    Evaluation cross-validates with the configuration and reports its parameters, so both
-    must be the ones the saved models were trained with.
+    Evaluation reports the configuration's parameters, so they must be the ones the saved
+    models were trained with.
     """
     saved = meta.get("params", {})
-    for name in MODEL_NAMES:
+    if sorted(saved) != sorted(model_names(config)):
+        raise NotTrainedError(
+            f"the models trained are {', '.join(sorted(saved))}, the configuration now lists "
+            f"{', '.join(sorted(model_names(config)))}: run `make train` again"
+        )
+    for name in model_names(config):
         now = json.loads(json.dumps(model_params(config, name)))  # as meta.json stores it
         before = saved.get(name, {})
         for key in sorted(set(now) | set(before)):
@@ -76,8 +180,17 @@ def check_trained_with(meta: dict[str, Any], config: Settings) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train on the data chosen by ``--data`` or ``$DATA``."""
-    meta = train(load_config(), data_mode(args.data))
+    config = load_config()
+    meta = train(config, data_mode(args.data))
     print(f"Trained on {meta['data']}")
+    folds = meta["cross_validation"][meta["chosen"]]["folds"]
+    print(f"  {folds}-fold cross-validation on the training split: {meta['cv_seconds']:.1f} s")
     for name, secs in meta["fit_seconds"].items():
-        print(f"  {name:<12} fitted in {secs:.2f} s -> models/{name}.joblib")
+        acc = meta["cross_validation"][name][PRIMARY]
+        mark = "  <- chosen" if name == meta["chosen"] else ""
+        print(
+            f"  {name:<12} CV accuracy {acc['mean']:.3f} ± {acc['std']:.3f}, fitted in "
+            f"{secs:.2f} s -> models/{name}.joblib{mark}"
+        )
+    print(f"The model: {display_name(meta['chosen'])} (best CV accuracy among the candidates)")
     return 0

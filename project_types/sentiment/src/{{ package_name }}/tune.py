@@ -30,12 +30,26 @@ PIPELINE_PARAMS = {
 }
 
 
+# The parameter each key sets in the head of each candidate (model.C: logreg and linear_svm).
+HEAD_PARAMS = {
+    ("model.C", "logreg"): "clf__C",
+    ("model.C", "linear_svm"): "clf__estimator__C",
+    ("model.nb_C", "nb_logreg"): "clf__lr__C",
+}
+
+
 def pipeline_param(key: str, config: Settings) -> str:
-    """Translate ``section.key`` from the config into the pipeline's parameter name."""
-    if key == "model.C":
-        return "clf__estimator__C" if config.model.kind == "linear_svm" else "clf__C"
+    """Translate ``section.key`` from the config into a parameter of the tuned pipeline."""
+    if key.startswith("model."):
+        tuned = config.model.candidates[0]
+        if (key, tuned) not in HEAD_PARAMS:
+            raise ConfigError(
+                f"tune.space: {key} is not a parameter of {tuned}, the first of model.candidates "
+                "(which `make tune` tunes): use model.nb_C for nb_logreg, model.C otherwise"
+            )
+        return HEAD_PARAMS[(key, tuned)]
     if key not in PIPELINE_PARAMS:
-        known = ", ".join([*PIPELINE_PARAMS, "model.C"])
+        known = ", ".join([*PIPELINE_PARAMS, "model.C", "model.nb_C"])
         raise ConfigError(f"tune.space: cannot tune {key!r}; tunable keys: {known}")
     return PIPELINE_PARAMS[key]
 
@@ -43,7 +57,7 @@ def pipeline_param(key: str, config: Settings) -> str:
 def tune(
     config: Settings, mode: str, reviews: Reviews | None = None
 ) -> tuple[dict[str, dict[str, Any]], float]:
-    """Run the configured search on the training split; return the best config overlay."""
+    """Search the first candidate's parameters on the training split; return the best overlay."""
     cfg = config.tune
     train = (reviews or load_data(config, mode)).train
     keys = list(cfg.space)
@@ -55,7 +69,7 @@ def tune(
         raise ConfigError("tune.space: set features.chi2_k to a number to tune it")
     folds = min(cfg.cv_folds, int(train["label"].value_counts().min()))
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    pipeline = build_pipeline(config, "model")
+    pipeline = build_pipeline(config, config.model.candidates[0])
     common: dict[str, Any] = {"scoring": cfg.scoring, "cv": cv, "n_jobs": cfg.n_jobs}
     if cfg.search == "grid":
         search: Any = GridSearchCV(pipeline, space, **common)
