@@ -12,6 +12,9 @@ import yaml
 from .errors import MlportfolioError, UnknownProjectTypeError
 from .templates import template_root
 
+# libyaml's parser where PyYAML has it: `new` and `list` read every type.yml
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class ProjectType:
@@ -33,7 +36,7 @@ class ProjectType:
     @classmethod
     def from_file(cls, path: Path) -> ProjectType:
         """Read one ``type.yml``."""
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         try:
             return cls(
                 name=path.parent.name,

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from mlportfolio.copier_adapter import applicable_questions, check_data, read_answers
+from mlportfolio.copier_adapter import (
+    applicable_questions,
+    check_data,
+    load_questions,
+    read_answers,
+)
 from mlportfolio.errors import InvalidAnswerError, UserError
 from mlportfolio.templates import template_root
 
@@ -65,3 +71,51 @@ def test_forecasting_asks_for_its_horizon_and_interval_level() -> None:
     assert check_data({"horizon": "24"}, template_root(), "forecasting") == {"horizon": 24}
     with pytest.raises(InvalidAnswerError, match=r"horizon: not a question of the recommender"):
         check_data({"horizon": 24}, template_root(), "recommender")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for git")
+@pytest.mark.parametrize("trust", [False, True])
+def test_a_render_from_plain_files_starts_no_git_process(tmp_path: Path, trust: bool) -> None:
+    """Copier's per-file `git config core.fileMode` calls are skipped for a new folder.
+
+    With --trust, a task may need the PATH as it is: git stays on it (and the check below sees
+    Copier's calls, so it can fail).
+    """
+    import shutil
+
+    from plumbum import local
+
+    from mlportfolio.copier_adapter import render
+    from mlportfolio.templates import TemplateSource
+
+    from .helpers import tiny_template
+
+    log = tmp_path / "git.log"
+    spy = tmp_path / "bin" / "git"
+    spy.parent.mkdir()
+    spy.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {shutil.which("git")} "$@"\n')
+    spy.chmod(0o755)
+    template = tiny_template(tmp_path / "template", git=False)
+    with local.env(PATH=f"{spy.parent}{os.pathsep}{local.env['PATH']}"):
+        answers = render(
+            TemplateSource(str(template)),
+            tmp_path / "project",
+            {"project_type": "recommender"},
+            {},
+            defaults=True,
+            trust=trust,
+        )
+    assert answers["project_name"] == "Tiny"
+    assert (tmp_path / "project" / "configs" / "default.yaml").read_text() == "top_k: 10\n"
+    calls = log.read_text().splitlines() if log.exists() else []
+    assert bool(calls) == trust, calls
+
+
+def test_questions_are_read_again_when_a_file_changes(tmp_path: Path) -> None:
+    from .helpers import tiny_template
+
+    template = tiny_template(tmp_path, git=False)
+    assert "top_k" in load_questions(template) and "seed" not in load_questions(template)
+    copier_yml = template / "copier.yml"
+    copier_yml.write_text(copier_yml.read_text() + "seed:\n  type: int\n  default: 1\n")
+    assert load_questions(template)["seed"] == {"type": "int", "default": 1}

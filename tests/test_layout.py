@@ -6,6 +6,7 @@ Renders every type quickly (no git, no install) with Copier through the one adap
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 import yaml
 
 from mlportfolio.catalog import load_catalog
-from mlportfolio.copier_adapter import applicable_questions, render
+from mlportfolio.copier_adapter import QuestionInfo, applicable_questions, render
 from mlportfolio.templates import TEMPLATE_PARTS, TemplateSource, template_root
 
 ROOT = template_root()
@@ -63,6 +64,7 @@ def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 PLAIN: list[Path] = []
+RENDERS: dict[tuple[str, tuple[tuple[str, object], ...]], Path] = {}
 
 
 def rendered(tmp_path: Path, project_type: str, **data: object) -> Path:
@@ -77,14 +79,43 @@ def rendered(tmp_path: Path, project_type: str, **data: object) -> Path:
     return target
 
 
+def rendered_once(
+    tmp_path_factory: pytest.TempPathFactory, project_type: str, **data: object
+) -> Path:
+    """A project for these answers, rendered once per worker: tests only read it."""
+    key = (project_type, tuple(sorted(data.items())))
+    if key not in RENDERS:
+        RENDERS[key] = rendered(tmp_path_factory.mktemp(project_type), project_type, **data)
+    return RENDERS[key]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _use_plain_template(plain_template: Path) -> None:
     PLAIN[:] = [plain_template]
 
 
+@functools.cache
+def asked(project_type: str) -> dict[str, QuestionInfo]:
+    return applicable_questions(project_type, ROOT)  # a Copier dry run: once per worker
+
+
+def questions_with_choices(project_type: str) -> dict[str, tuple[object, ...]]:
+    """Each question of the type that has choices: its choices, the default first."""
+    return {
+        q.name: (q.default, *(c for c in q.choices if c != q.default))
+        for q in asked(project_type).values()
+        if q.choices
+    }
+
+
+def defaults(project_type: str) -> dict[str, object]:
+    return {name: choices[0] for name, choices in questions_with_choices(project_type).items()}
+
+
 @pytest.fixture(scope="module", params=TYPES)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return rendered(tmp_path_factory.mktemp(str(request.param)), str(request.param))
+    # the default answers: the same render as the first of the choice renders below
+    return rendered_once(tmp_path_factory, str(request.param))
 
 
 def project_type_of(project: Path) -> str:
@@ -135,27 +166,43 @@ def parses(project: Path) -> None:
             ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
-def choice_cases() -> list[tuple[str, str, object]]:
+def choice_renders() -> list[tuple[str, dict[str, object]]]:
+    """Every choice of every question of every type, in few renders.
+
+    Render i of a type answers each question with its i-th choice (its default first, and
+    from the start again when a question has fewer choices than the longest one): as many
+    renders as the longest question has choices, and the first is the default project.
+    """
     cases = []
     for project_type in TYPES:
-        for question in applicable_questions(project_type, ROOT).values():
-            cases += [(project_type, question.name, value) for value in question.choices]
+        questions = questions_with_choices(project_type)
+        for i in range(max(map(len, questions.values()))):
+            answers = {name: choices[i % len(choices)] for name, choices in questions.items()}
+            cases.append((project_type, answers))
     return cases
 
 
-@pytest.mark.parametrize(("project_type", "question", "value"), choice_cases())
+@pytest.mark.parametrize(
+    ("project_type", "answers"),
+    [
+        pytest.param(t, a, id="-".join([t, *(f"{k}={v}" for k, v in a.items())]))
+        for t, a in choice_renders()
+    ],
+)
 def test_every_choice_of_every_type_renders_valid_files(
-    tmp_path: Path, project_type: str, question: str, value: object
+    tmp_path_factory: pytest.TempPathFactory, project_type: str, answers: dict[str, object]
 ) -> None:
-    project = rendered(tmp_path, project_type, **{question: value})
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert answers[question] == value
+    given = {k: v for k, v in answers.items() if v != defaults(project_type)[k]}
+    project = rendered_once(tmp_path_factory, project_type, **given)
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert {key: recorded[key] for key in answers} == answers
     parses(project)
-    if question == "python_version":
+    if "python_version" in answers:
+        value = str(answers["python_version"])
         # one schema check is enough: the matrix, longest for the lowest version, is what varies
-        lowest = str(value) == "3.11"
+        lowest = value == "3.11"
         ci_tests_every_supported_python(
-            project, str(value), validate=project_type == TYPES[0] and lowest
+            project, value, validate=project_type == TYPES[0] and lowest
         )
 
 
@@ -163,7 +210,7 @@ def ci_tests_every_supported_python(project: Path, lowest: str, *, validate: boo
     """The CI matrix runs every choice from python_version up; lint runs pre-commit."""
     workflow_file = project / ".github" / "workflows" / "ci.yml"
     workflow = yaml.safe_load(workflow_file.read_text(encoding="utf-8"))
-    choices = applicable_questions(TYPES[0], ROOT)["python_version"].choices
+    choices = asked(TYPES[0])["python_version"].choices
     supported = [v for v in map(str, choices) if version(v) >= version(lowest)]
     assert workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"] == supported
     steps = [step.get("run", "") for step in workflow["jobs"]["lint"]["steps"]]
