@@ -155,7 +155,7 @@ def main() -> None:
     if args.copier_uv:
         reference = copier_uv_flow(args.copier_uv.resolve(), uv)
         print(f"  copier-uv (reference)  {reference:6.2f}")
-    for project_type in args.types or ["recommender", "sentiment"]:
+    for project_type in args.types or ["recommender", "sentiment", "image"]:
         seconds = mlportfolio_flow(mlp, project_type, uv)
         ratio = f"  ratio {seconds / reference:4.2f}  (target <= 1.00)" if reference else ""
         print(f"  {project_type:<22} {seconds:6.2f}{ratio}")

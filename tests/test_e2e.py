@@ -5,6 +5,7 @@ Adding a project type adds itself here: the tests are parametrised over the cata
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -147,3 +148,32 @@ def test_config_files_are_valid(project: Path) -> None:
         "pre-commit run --all-files",
     ):
         assert expected in commands
+
+
+# The image type's CNN needs PyTorch, an optional extra too large to install on every run: set
+# MLPORTFOLIO_E2E_TORCH to the torch requirement to install (e.g. "torch==2.13.0+cpu", a CPU
+# wheel; PIP_FIND_LINKS is passed on to uv) and this test generates an image project that
+# chooses the CNN, installs it with the extra and runs its tests (the CNN's included) and steps.
+TORCH = os.environ.get("MLPORTFOLIO_E2E_TORCH", "")
+
+
+@pytest.mark.skipif(not TORCH, reason="MLPORTFOLIO_E2E_TORCH (a torch requirement) is not set")
+def test_image_cnn_with_the_torch_extra(tmp_path: Path) -> None:
+    path = tmp_path / "cnn"
+    create_project(NewProject("image", path, data={"image_model": "cnn"}, defaults=True))
+    from uv import find_uv_bin
+
+    uv, env = find_uv_bin(), venv_env(path)
+    links = [f"--find-links={link}" for link in os.environ.get("PIP_FIND_LINKS", "").split()]
+    run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], path, env)
+    install = [uv, "pip", "install", "--quiet", "--python", ".venv", *links]
+    run([*install, "-e", ".[dev,torch]", TORCH], path, env)
+    run(["make", "test"], path, env)
+    cnn_tests = run([".venv/bin/python", "-m", "pytest", "-q", "tests/test_cnn.py"], path, env)
+    assert re.search(r"\b[1-9]\d* passed", cnn_tests.stdout), cnn_tests.stdout
+    assert "skipped" not in cnn_tests.stdout, cnn_tests.stdout  # torch was there: they ran
+    run(["make", "train", "evaluate"], path, env)
+    metrics = json.loads((path / "eval" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["chosen_model"] == "cnn" and metrics["versions"]["packages"]["torch"]
+    cnn, baseline = metrics["models"]["cnn"], metrics["models"][metrics["baseline"]]
+    assert cnn["metrics"]["test"]["accuracy"] >= baseline["metrics"]["test"]["accuracy"]

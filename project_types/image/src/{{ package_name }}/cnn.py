@@ -186,7 +186,7 @@ def train_cnn(
             optimiser.step()
             total += len(index)
             correct += int((logits.argmax(1) == yb).sum())
-            loss_sum += float(loss) * len(index)
+            loss_sum += loss.item() * len(index)
         val_acc = accuracy(model, x[val_idx], y[val_idx])
         history.append(
             {
