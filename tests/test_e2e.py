@@ -5,6 +5,7 @@ Adding a project type adds itself here: the tests are parametrised over the cata
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -75,7 +76,10 @@ def test_no_jinja_leftovers(project: Path) -> None:
     for path in project_files(project):
         if path.suffix == ".jinja":
             pytest.fail(f"unrendered template file {path.name}")
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
+        if b"\x00" in data:  # a binary file (the image sample's PNGs), copied byte for byte
+            continue
+        text = data.decode("utf-8", errors="replace")
         if path.name == "ci.yml":  # GitHub Actions expressions are written on purpose
             text = re.sub(r"\$\{\{[^}]*\}\}", "", text)
         leftover = JINJA_LEFTOVERS.search(text)
@@ -147,3 +151,34 @@ def test_config_files_are_valid(project: Path) -> None:
         "pre-commit run --all-files",
     ):
         assert expected in commands
+
+
+# The image type's CNN needs PyTorch, an optional extra too large to install on every run: set
+# MLPORTFOLIO_E2E_TORCH to the torch requirement to install (e.g. "torch==2.13.0+cpu", a CPU
+# wheel; PIP_FIND_LINKS is passed on to uv) and this test generates an image project that
+# chooses the CNN, installs it with the extra and runs the CNN's tests and the train and
+# evaluate steps.
+TORCH = os.environ.get("MLPORTFOLIO_E2E_TORCH", "")
+
+
+@pytest.mark.skipif(not TORCH, reason="MLPORTFOLIO_E2E_TORCH (a torch requirement) is not set")
+def test_image_cnn_with_the_torch_extra(tmp_path: Path) -> None:
+    path = tmp_path / "cnn"
+    create_project(NewProject("image", path, data={"image_model": "cnn"}, defaults=True))
+    from uv import find_uv_bin
+
+    # one PyTorch thread: on a shared CI machine its spinning threads were 2.5x slower
+    uv, env = find_uv_bin(), venv_env(path) | {"OMP_NUM_THREADS": "1"}
+    links = [f"--find-links={link}" for link in os.environ.get("PIP_FIND_LINKS", "").split()]
+    run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], path, env)
+    install = [uv, "pip", "install", "--quiet", "--python", ".venv", *links]
+    run([*install, "-e", ".[dev,torch]", TORCH], path, env)
+    # the rest of the project's suite runs in test_project_tests_pass; here: the CNN's tests
+    cnn_tests = run([".venv/bin/python", "-m", "pytest", "-q", "tests/test_cnn.py"], path, env)
+    assert re.search(r"\b[1-9]\d* passed", cnn_tests.stdout), cnn_tests.stdout
+    assert "skipped" not in cnn_tests.stdout, cnn_tests.stdout  # torch was there: they ran
+    run(["make", "train", "evaluate"], path, env)
+    metrics = json.loads((path / "eval" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["chosen_model"] == "cnn" and metrics["versions"]["packages"]["torch"]
+    cnn, baseline = metrics["models"]["cnn"], metrics["models"][metrics["baseline"]]
+    assert cnn["metrics"]["test"]["accuracy"] >= baseline["metrics"]["test"]["accuracy"]
