@@ -61,7 +61,7 @@ class DataSettings(Section):
     """Which images: the digits sample / Fashion-MNIST, or a folder of your own."""
 
     source: Literal["fashion_mnist", "folder"]
-    sample_dir: str
+    sample: str
     test_size: float = Field(gt=0, lt=1)
     fashion_mnist: FashionMnist
     folder: FolderData

@@ -273,10 +273,12 @@ def load_data(config: Settings, mode: str) -> ImageData:
         root = folder_root(config)
         return split_folder(config, root, f"your images in {shown(root)}", "full")
     if mode == "sample":
-        root = resolve(config.data.sample_dir)
-        if not root.is_dir():
-            raise DataError(f"{shown(root)} not found: restore it (git checkout {shown(root)})")
-        return split_folder(config, root, SAMPLE_NAME, "sample")
+        archive = resolve(config.data.sample)
+        if not archive.is_file():
+            raise DataError(
+                f"{shown(archive)} not found: restore it (git checkout {shown(archive)})"
+            )
+        return split_folder(config, extract_local(archive), SAMPLE_NAME, "sample")
     return load_fashion(config)
 
 
