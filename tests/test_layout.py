@@ -24,7 +24,9 @@ from mlportfolio.templates import TEMPLATE_PARTS, TemplateSource, template_root
 ROOT = template_root()
 TYPES = sorted(load_catalog())
 NOT_COPIED = {"type.yml", "questions.yml", "_parts", '{{ "." }}', "__pycache__"}
-PACKAGE = "pkg_under_test"
+# A long name, as a long project name gives: the project must stay ruff-clean with it (imports of
+# the package that fit on one line with a short name do not with this one)
+PACKAGE = "forecast_of_international_airline_demand"
 
 
 def type_files(project_type: str) -> dict[str, Path]:
@@ -126,6 +128,16 @@ def test_no_path_is_given_by_both_template_and_a_type() -> None:
     for project_type in TYPES:
         clash = common_files() & set(type_files(project_type))
         assert not clash, f"{project_type} and template/ both write {sorted(clash)}"
+
+
+def test_the_project_is_ruff_clean_with_a_long_package_name(project: Path) -> None:
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    assert ruff, "ruff (a dev dependency) is not installed next to python"
+    for check in (["check", "--quiet", "--no-cache"], ["format", "--check", "--no-cache"]):
+        done = subprocess.run(
+            [ruff, *check, "."], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"ruff {check[0]} in {project}:\n{done.stdout}{done.stderr}"
 
 
 def test_every_file_of_the_type_reaches_its_project(project: Path) -> None:
