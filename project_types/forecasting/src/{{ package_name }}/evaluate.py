@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import figures
+from .artifacts import read_meta
 from .backtest import BacktestResult, run_backtest
 from .config import Settings, load_config
 from .data import SeriesSet, as_dict, load_data
@@ -25,7 +26,7 @@ from .models import BASELINES, LABELS, Forecaster, baseline_name, model_names
 from .paths import eval_dir, models_dir
 from .report import markdown_table, write_reports
 from .settings import DataMode, data_mode
-from .train import load_models, read_meta
+from .train import MODELS_FILE, load_models
 
 PRIMARY = PrimaryMetric("mase", "lower")
 PACKAGES = ("statsmodels", "scikit-learn", "numpy", "pandas", "scipy", "matplotlib", "pydantic")
@@ -271,7 +272,7 @@ def write_report(envelope: dict[str, Any], path: Path) -> None:
 
 def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, Any]:
     """Backtest on ``mode``'s data; write eval/ and, when ``docs``, the README and model card."""
-    meta = read_meta(models_dir(), mode)
+    meta = read_meta(models_dir(), mode, requires=MODELS_FILE)
     data = load_data(config, mode)
     names = model_names(config, data.season_length)
     if meta.get("data") != data.describe() or meta.get("models") != names:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .artifacts import read_meta
 from .config import MODEL_NAMES, Settings, load_config
 from .errors import ConfigError, NotTrainedError
 from .paths import eval_dir, models_dir, resolve, shown
 from .settings import add_data_argument, data_mode
-from .train import load_models, read_meta
+from .train import MODELS_FILE, load_models
 
 
 def default_model(config: Settings, trained: list[str], mode: str) -> str:
@@ -43,7 +44,7 @@ def forecast(
     directory: Path | None = None,
 ) -> pd.DataFrame:
     """The next ``horizon`` periods of every series: date, forecast and interval bounds."""
-    meta = read_meta(directory or models_dir(), mode)
+    meta = read_meta(directory or models_dir(), mode, requires=MODELS_FILE)
     trained = list(meta["models"])
     name = model or default_model(config, trained, mode)
     if name not in trained:

@@ -17,7 +17,7 @@ import joblib
 from .backtest import min_train_length
 from .config import Settings, load_config
 from .data import SeriesSet, load_data
-from .errors import DataError, NotTrainedError
+from .errors import DataError
 from .models import Forecaster, build, model_names
 from .paths import models_dir, shown
 from .settings import data_mode
@@ -66,20 +66,6 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
         "fit_seconds": seconds,
     }
     (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return meta
-
-
-def read_meta(directory: Path | None = None, mode: str | None = None) -> dict[str, Any]:
-    """What ``train`` recorded; refuse models that are missing or were trained on other data."""
-    directory = directory or models_dir()
-    path = directory / "meta.json"
-    if not path.is_file() or not (directory / MODELS_FILE).is_file():
-        raise NotTrainedError(f"{shown(directory / MODELS_FILE)} not found: run `make train` first")
-    meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    if mode is not None and meta.get("data_mode") != mode:
-        raise NotTrainedError(
-            f"the models were trained with DATA={meta.get('data_mode')}: run `make train DATA={mode}`"
-        )
     return meta
 
 

@@ -9,18 +9,19 @@ scores each candidate by MASE. Candidates are drawn at random from ``tune.space`
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sklearn.model_selection import ParameterSampler
 
+from .artifacts import write_best
 from .backtest import origins, run_backtest
 from .config import Settings, load_config
 from .data import SeriesSet, load_data
 from .errors import ConfigError
-from .paths import best_params_file, shown
+from .paths import shown
 from .settings import data_mode
+
+SCORED_BY = "Best time-series CV MASE inside the training window"  # what the header of best_params.yaml calls the score
 
 
 def with_values(config: Settings, values: dict[str, Any]) -> Settings:
@@ -85,19 +86,6 @@ def tune(config: Settings, data: SeriesSet) -> tuple[dict[str, Any], float, list
     return overlay, float(best["mase"]), trials
 
 
-def write_best(best: dict[str, Any], score: float, note: str, path: Path | None = None) -> Path:
-    """Write the overlay with a header saying where it came from."""
-    path = path or best_params_file()
-    header = (
-        f"# Written by `make tune` on {note}.\n"
-        f"# Best time-series CV MASE inside the training window: {score:.4f}.\n"
-        "# Laid over configs/default.yaml when a step loads the configuration; delete this file"
-        " to use the defaults.\n"
-    )
-    path.write_text(header + yaml.safe_dump(best, sort_keys=True), encoding="utf-8")
-    return path
-
-
 def run(args: argparse.Namespace) -> int:
     """Tune on the data chosen by ``--data`` or ``$DATA``; write configs/best_params.yaml."""
     config = load_config(tuned=False)  # search around the defaults, not the last result
@@ -105,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     best, score, trials = tune(config, data)
     for trial in sorted(trials, key=lambda t: t["mase"]):
         print(f"  CV MASE {trial['mase']:.4f}  {trial['values']}")
-    path = write_best(best, score, data.describe())
+    path = write_best(best, score, data.describe(), scored_by=SCORED_BY)
     print(f"Best CV MASE {score:.4f} with {best}")
     print(f"Wrote {shown(path)}; run `make train evaluate` to use it")
     return 0

@@ -24,6 +24,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import StratifiedKFold, learning_curve
 
 from . import figures
+from .artifacts import read_meta
 from .config import Settings, load_config
 from .data import ImageData, load_data
 from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, write_envelope
@@ -40,7 +41,7 @@ from .models import (
 from .paths import eval_dir, models_dir
 from .report import markdown_table, write_reports
 from .settings import DataMode, data_mode
-from .train import check_trained_with, read_meta
+from .train import check_trained_with
 
 METRICS = ("accuracy", "f1_macro")
 PRIMARY = PrimaryMetric("accuracy", "higher")

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from .artifacts import read_meta
 from .errors import DataError
 from .images import load_image
 from .models import load_model
 from .paths import models_dir, shown
-from .train import read_meta
 
 
 def predict(

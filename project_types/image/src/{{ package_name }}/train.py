@@ -14,7 +14,7 @@ from .config import Settings, load_config
 from .data import ImageData, load_data, report_skipped
 from .errors import NotTrainedError
 from .models import fit_sklearn, model_names, model_params
-from .paths import models_dir, shown
+from .paths import models_dir
 from .settings import data_mode
 
 
@@ -56,21 +56,6 @@ def train(
         "cnn_history": history,
     }
     (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return meta
-
-
-def read_meta(directory: Path | None = None, mode: str | None = None) -> dict[str, Any]:
-    """What ``train`` recorded; refuse models that are missing or were trained on other data."""
-    directory = directory or models_dir()
-    path = directory / "meta.json"
-    if not path.is_file():
-        raise NotTrainedError(f"{shown(path)} not found: run `make train` first")
-    meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    if mode is not None and meta.get("data_mode") != mode:
-        raise NotTrainedError(
-            f"the models were trained with DATA={meta.get('data_mode')}: "
-            f"run `make train DATA={mode}`"
-        )
     return meta
 
 

@@ -8,10 +8,8 @@ written to configs/best_params.yaml, which every later step reads.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sklearn.model_selection import (
     GridSearchCV,
     ParameterGrid,
@@ -20,11 +18,12 @@ from sklearn.model_selection import (
     StratifiedKFold,
 )
 
+from .artifacts import write_best
 from .config import Settings, load_config
 from .data import ImageData, load_data
 from .errors import ConfigError
 from .models import build_pipeline, subsample
-from .paths import best_params_file, shown
+from .paths import shown
 from .settings import data_mode
 
 # How a configuration key maps to a parameter of the SVC pipeline.
@@ -33,6 +32,8 @@ PIPELINE_PARAMS = {
     "model.C": "clf__C",
     "model.gamma": "clf__gamma",
 }
+
+SCORED_BY = "Best validation score inside the training split"  # what the header of best_params.yaml calls the score
 
 
 def tune_svc(config: Settings, data: ImageData) -> tuple[dict[str, dict[str, Any]], float]:
@@ -92,26 +93,13 @@ def tune(
     return tune_svc(config, data)
 
 
-def write_best(best: dict[str, Any], score: float, note: str, path: Path | None = None) -> Path:
-    """Write the overlay with a header saying where it came from."""
-    path = path or best_params_file()
-    header = (
-        f"# Written by `make tune` on {note}.\n"
-        f"# Best validation score inside the training split: {score:.4f}.\n"
-        "# Laid over configs/default.yaml when a step loads the configuration; delete this file"
-        " to use the defaults.\n"
-    )
-    path.write_text(header + yaml.safe_dump(best, sort_keys=True), encoding="utf-8")
-    return path
-
-
 def run(args: argparse.Namespace) -> int:
     """Tune on the data chosen by ``--data`` or ``$DATA``; write configs/best_params.yaml."""
     mode = data_mode(args.data)
     config = load_config(tuned=False)  # search around the defaults, not the last result
     data = load_data(config, mode)
     best, score = tune(config, mode, data)
-    path = write_best(best, score, data.describe())
+    path = write_best(best, score, data.describe(), scored_by=SCORED_BY)
     print(f"Best validation {config.tune.scoring}: {score:.4f} with {best}")
     print(f"Wrote {shown(path)}; run `make train evaluate` to use it")
     return 0

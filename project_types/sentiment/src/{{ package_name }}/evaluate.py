@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay, confusion_matrix
 
 from . import figures
+from .artifacts import read_meta
 from .config import Settings, load_config
 from .data import LABEL_NAMES, Reviews, load_data
 from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, write_envelope
@@ -36,7 +37,7 @@ from .models import (
 from .paths import eval_dir, models_dir, shown
 from .report import markdown_table, write_reports
 from .settings import DataMode, data_mode
-from .train import METRICS, check_trained_with, read_meta, scores
+from .train import METRICS, check_trained_with, scores
 
 PRIMARY = PrimaryMetric("accuracy", "higher")
 PACKAGES = (

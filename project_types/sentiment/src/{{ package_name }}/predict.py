@@ -8,11 +8,11 @@ from pathlib import Path
 
 import joblib
 
+from .artifacts import read_meta
 from .data import LABEL_NAMES
 from .errors import DataError, NotTrainedError
 from .models import CANDIDATE_LABELS, REFERENCES, positive_scores
 from .paths import models_dir, shown
-from .train import read_meta
 
 
 def predict(texts: list[str], model: str = "model", directory: Path | None = None) -> list[float]:

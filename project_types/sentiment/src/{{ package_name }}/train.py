@@ -38,7 +38,7 @@ from .models import (
     model_names,
     model_params,
 )
-from .paths import models_dir, shown
+from .paths import models_dir
 from .settings import data_mode
 
 METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
@@ -137,21 +137,6 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
         "cv_seconds": cv_seconds,
     }
     (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return meta
-
-
-def read_meta(directory: Path | None = None, mode: str | None = None) -> dict[str, Any]:
-    """What ``train`` recorded; refuse models that are missing or were trained on other data."""
-    directory = directory or models_dir()
-    path = directory / "meta.json"
-    if not path.is_file():
-        raise NotTrainedError(f"{shown(path)} not found: run `make train` first")
-    meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    if mode is not None and meta.get("data_mode") != mode:
-        raise NotTrainedError(
-            f"the models were trained with DATA={meta.get('data_mode')}: "
-            f"run `make train DATA={mode}`"
-        )
     return meta
 
 

@@ -7,17 +7,16 @@ the best values are written to configs/best_params.yaml, which every later step 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sklearn.model_selection import GridSearchCV, ParameterGrid, RandomizedSearchCV, StratifiedKFold
 
+from .artifacts import write_best
 from .config import Settings, load_config
 from .data import Reviews, load_data
 from .errors import ConfigError
 from .models import build_pipeline
-from .paths import best_params_file, shown
+from .paths import shown
 from .settings import data_mode
 
 # How a configuration key maps to a parameter of the main pipeline.
@@ -28,6 +27,8 @@ PIPELINE_PARAMS = {
     "features.sublinear_tf": "tfidf__word__sublinear_tf",
     "features.chi2_k": "select__k",
 }
+
+SCORED_BY = "Best cross-validated score on the training split"  # what the header of best_params.yaml calls the score
 
 
 # The parameter each key sets in the head of each candidate (model.C: logreg and linear_svm).
@@ -87,26 +88,13 @@ def tune(
     return best, float(search.best_score_)
 
 
-def write_best(best: dict[str, Any], score: float, note: str, path: Path | None = None) -> Path:
-    """Write the overlay with a header saying where it came from."""
-    path = path or best_params_file()
-    header = (
-        f"# Written by `make tune` on {note}.\n"
-        f"# Best cross-validated score on the training split: {score:.4f}.\n"
-        "# Laid over configs/default.yaml when a step loads the configuration; delete this file"
-        " to use the defaults.\n"
-    )
-    path.write_text(header + yaml.safe_dump(best, sort_keys=True), encoding="utf-8")
-    return path
-
-
 def run(args: argparse.Namespace) -> int:
     """Tune on the data chosen by ``--data`` or ``$DATA``; write configs/best_params.yaml."""
     mode = data_mode(args.data)
     config = load_config(tuned=False)  # search around the defaults, not the last result
     reviews = load_data(config, mode)
     best, score = tune(config, mode, reviews)
-    path = write_best(best, score, reviews.describe())
+    path = write_best(best, score, reviews.describe(), scored_by=SCORED_BY)
     print(f"Best CV {config.tune.scoring}: {score:.4f} with {best}")
     print(f"Wrote {shown(path)}; run `make train evaluate` to use it")
     return 0
