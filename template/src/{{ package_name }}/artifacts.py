@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,20 @@ def read_meta(
             f"run `make train DATA={mode}`"
         )
     return meta
+
+
+def check_params(meta: Mapping[str, Any], current: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse models trained with other parameters than ``current`` (model name -> parameters)."""
+    saved = meta.get("params", {})
+    for name, params in current.items():
+        now = json.loads(json.dumps(params))  # as meta.json stores it
+        before = saved.get(name, {})
+        for key in sorted(set(now) | set(before)):
+            if before.get(key) != now.get(key):
+                raise NotTrainedError(
+                    f"the {name} model was trained with {key}={before.get(key)!r}, the "
+                    f"configuration now says {now.get(key)!r}: run `make train` again"
+                )
 
 
 def write_best(

@@ -10,9 +10,9 @@ from typing import Any
 
 import joblib
 
+from .artifacts import check_params
 from .config import Settings, load_config
 from .data import ImageData, load_data, report_skipped
-from .errors import NotTrainedError
 from .models import fit_sklearn, model_names, model_params
 from .paths import models_dir
 from .settings import data_mode
@@ -61,16 +61,7 @@ def train(
 
 def check_trained_with(meta: dict[str, Any], config: Settings) -> None:
     """Refuse models trained with other parameters than the configuration now holds."""
-    saved = meta.get("params", {})
-    for name in model_names(config):
-        now = json.loads(json.dumps(model_params(config, name)))  # as meta.json stores it
-        before = saved.get(name, {})
-        for key in sorted(set(now) | set(before)):
-            if before.get(key) != now.get(key):
-                raise NotTrainedError(
-                    f"the {name} model was trained with {key}={before.get(key)!r}, the "
-                    f"configuration now says {now.get(key)!r}: run `make train` again"
-                )
+    check_params(meta, {name: model_params(config, name) for name in model_names(config)})
 
 
 def run(args: argparse.Namespace) -> int:

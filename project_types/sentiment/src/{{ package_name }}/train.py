@@ -27,6 +27,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from .artifacts import check_params
 from .config import Settings, load_config
 from .data import load_data
 from .errors import NotTrainedError
@@ -152,15 +153,7 @@ def check_trained_with(meta: dict[str, Any], config: Settings) -> None:
             f"the models trained are {', '.join(sorted(saved))}, the configuration now lists "
             f"{', '.join(sorted(model_names(config)))}: run `make train` again"
         )
-    for name in model_names(config):
-        now = json.loads(json.dumps(model_params(config, name)))  # as meta.json stores it
-        before = saved.get(name, {})
-        for key in sorted(set(now) | set(before)):
-            if before.get(key) != now.get(key):
-                raise NotTrainedError(
-                    f"the {name} model was trained with {key}={before.get(key)!r}, the "
-                    f"configuration now says {now.get(key)!r}: run `make train` again"
-                )
+    check_params(meta, {name: model_params(config, name) for name in model_names(config)})
 
 
 def run(args: argparse.Namespace) -> int:
