@@ -139,14 +139,12 @@ class Token:
     source: str
 
 
-def _run_quiet(
-    argv: list[str], *, stdin: str = "", env: Mapping[str, str] | None = None
-) -> str | None:
+def _run_quiet(argv: list[str], *, env: Mapping[str, str] | None = None) -> str | None:
     """Run a helper that prints a secret; its stdout, or ``None`` if it failed in any way."""
     try:
         done = subprocess.run(
             argv,
-            input=stdin,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=20,
@@ -167,26 +165,9 @@ def _token_from_gh(host: str) -> str | None:
 
 
 def _token_from_git_credential(endpoint: ApiEndpoint) -> str | None:
-    git = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or shutil.which("git")
-    if not git:
-        return None
-    scheme = urlsplit(endpoint.web_url).scheme
-    out = _run_quiet(
-        [git, "credential", "fill"],
-        stdin=f"protocol={scheme}\nhost={endpoint.host}\n\n",
-        # Never prompt: not on the terminal, not through an askpass program, not in a GUI.
-        env={
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_ASKPASS": "",
-            "SSH_ASKPASS": "",
-            "GCM_INTERACTIVE": "never",
-        },
-    )
-    for line in (out or "").splitlines():
-        key, _, value = line.partition("=")
-        if key == "password" and value.strip():
-            return value.strip()
-    return None
+    from . import gitops
+
+    return gitops.credential_password(urlsplit(endpoint.web_url).scheme, endpoint.host)
 
 
 def token_env_names(endpoint: ApiEndpoint) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,42 @@ def run(repo_dir: Path | None, *args: str, env: Mapping[str, str] | None = None)
         where = f" in {repo_dir}" if repo_dir else ""
         raise GitError(f"git {args[0]} failed{where}: {failure_line(exc)}") from None
     return str(output)
+
+
+def credential_password(scheme: str, host: str) -> str | None:
+    """The password git's credential helpers hold for ``scheme://host``, or ``None``.
+
+    Never prompts (not on the terminal, not through an askpass program, not in a GUI), and
+    never raises: a missing git, a failing helper or a slow one all mean "no credential".
+    """
+    try:
+        git = _git()
+    except GitError:
+        return None
+    request = f"protocol={scheme}\nhost={host}\n\n".encode()
+    quiet = {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "",
+        "SSH_ASKPASS": "",
+        "GCM_INTERACTIVE": "never",
+    }
+    with tempfile.TemporaryFile() as stdin:
+        stdin.write(request)
+        stdin.seek(0)
+        try:
+            output = git.Git().execute(
+                [require_git(), "credential", "fill"],
+                istream=stdin,
+                env=quiet,
+                kill_after_timeout=20,
+            )
+        except (git.GitCommandError, OSError):
+            return None
+    for line in str(output).splitlines():
+        key, _, value = line.partition("=")
+        if key == "password" and value.strip():
+            return value.strip()
+    return None
 
 
 def _identity_env(repo_dir: Path, name: str, email: str) -> dict[str, str]:

@@ -35,3 +35,22 @@ def test_config_values_are_empty_when_unset(tmp_path: Path) -> None:
     assert gitops.global_config("github.user") == {}
     gitops.run(None, "config", "--global", "github.user", "octocat")
     assert gitops.global_config("github.user", "user.name") == {"github.user": "octocat"}
+
+
+def _credential_helper(tmp_path: Path, body: str) -> None:
+    helper = tmp_path / "helper"
+    helper.write_text(f"#!/bin/sh\n{body}")
+    helper.chmod(0o755)
+    (Path.home() / ".gitconfig").write_text(f"[credential]\n\thelper = {helper}\n")
+
+
+def test_credential_password_asks_the_helper_for_that_host(tmp_path: Path) -> None:
+    asked = tmp_path / "asked"
+    _credential_helper(tmp_path, f"cat > {asked}\necho username=me\necho password=s3cret\n")
+    assert gitops.credential_password("https", "ghe.example.com") == "s3cret"
+    assert "host=ghe.example.com" in asked.read_text().splitlines()
+
+
+def test_credential_password_is_none_when_the_helper_knows_nothing(tmp_path: Path) -> None:
+    _credential_helper(tmp_path, "cat >/dev/null\nexit 1\n")
+    assert gitops.credential_password("https", "github.com") is None
