@@ -456,18 +456,19 @@ class Blend(Model):
     r = w0 + w1 bias + w2 (mf - bias) + w3 (knn - bias): the weights minimise the squared error
     on a validation hold-out inside the training part, plus ``ridge`` times the squared distance
     from the bias model alone (w = 0, 1, 0, 0), so on that hold-out the blend is never worse than
-    the bias baseline. Predictions are clipped to the training ratings' range.
+    the bias baseline (clipping to the training ratings' range, as MF's predictions are, can only
+    help ratings inside it).
     """
 
     name = "blend"
-    fitted = ("weights", "bounds")
+    fitted = ("weights",)
     rates = True
     parts = ("bias", "mf", "knn")
 
     def __init__(self, ridge: float = 1.0) -> None:
         self.ridge = ridge
         self.weights = np.array([0.0, 1.0, 0.0, 0.0])
-        self.bounds = np.array([-np.inf, np.inf])
+        self._bounds = np.array([-np.inf, np.inf])
         self._models: dict[str, Model] = {}
 
     def attach(self, models: dict[str, Model]) -> Blend:
@@ -476,8 +477,7 @@ class Blend(Model):
         if missing:
             raise ValueError(f"the blend needs the models {', '.join(missing)}")
         self._models = {name: models[name] for name in self.parts}
-        bounds = getattr(models["mf"], "bounds", self.bounds)
-        self.bounds = np.asarray(bounds, dtype=float)
+        self._bounds = np.asarray(getattr(models["mf"], "bounds", self._bounds), dtype=float)
         return self
 
     def _features(self, estimates: list[np.ndarray]) -> list[np.ndarray]:
@@ -498,7 +498,7 @@ class Blend(Model):
         """Blended ratings, clipped to the training ratings' range."""
         estimates = [self._models[n].estimate(users, items) for n in self.parts]
         blended = sum(w * f for w, f in zip(self.weights, self._features(estimates), strict=True))
-        return np.asarray(blended).clip(self.bounds[0], self.bounds[1])
+        return np.asarray(blended).clip(self._bounds[0], self._bounds[1])
 
     def scores(self, users: np.ndarray) -> np.ndarray:
         """Blended (unclipped) ratings of every item."""
@@ -650,6 +650,5 @@ def load_models(path: Path) -> tuple[Encoder, dict[str, Model], dict[str, Any]]:
     models = {name: MODELS[name].from_state(state) for name, state in states.items()}
     for model in models.values():
         if isinstance(model, Blend):
-            bounds = model.bounds
-            model.attach(models).bounds = bounds
+            model.attach(models)
     return encoder, models, meta
