@@ -491,7 +491,10 @@ class Blend(Model):
         x = np.column_stack(self._features(estimates))
         prior = np.array([0.0, 1.0, 0.0, 0.0])
         gram = x.T @ x + self.ridge * np.eye(x.shape[1])
-        self.weights = np.linalg.solve(gram, x.T @ data.ratings + self.ridge * prior)
+        # lstsq, not solve: with ridge 0 a part that adds nothing (MF after 0 iterations) or an
+        # empty hold-out makes the system singular; any of its solutions fits equally well.
+        rhs = x.T @ data.ratings + self.ridge * prior
+        self.weights = np.linalg.lstsq(gram, rhs, rcond=None)[0]
         return self
 
     def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
