@@ -105,6 +105,21 @@ class MFSettings(Section):
     iterations: int = Field(ge=1)
 
 
+class KNNSettings(Section):
+    """Item kNN on the bias residuals: neighbours kept, similarity shrinkage, and item cap."""
+
+    neighbours: int = Field(ge=1)
+    shrinkage: float = Field(ge=0)
+    reg: float = Field(ge=0)
+    max_items: int = Field(ge=1)
+
+
+class BlendSettings(Section):
+    """The blend's pull towards the bias model alone while its weights are fitted."""
+
+    ridge: float = Field(ge=0)
+
+
 class EASESettings(Section):
     """EASE's regularisation, and how many items (the most rated) its weights cover."""
 
@@ -156,6 +171,8 @@ class Settings(ProjectSettings):
     evaluation: EvaluationSettings
     bias: BiasSettings
     mf: MFSettings
+    knn: KNNSettings
+    blend: BlendSettings
     ease: EASESettings
     tune: TuneSettings
 

@@ -1,8 +1,9 @@
 """Evaluate the trained models on the held-out parts; write eval/ and the README and model card.
 
-Rating error (RMSE, MAE) on train and test for the global mean, the bias baseline and MF, on the
-per-user split and on the random 80/20 split; top-N metrics on the per-user split for
-popularity, the bias ranking, MF ranked by predicted rating, and EASE. ``eval/metrics.json`` is
+Rating error (RMSE, MAE) on train and test for the global mean, the bias baseline, MF, item kNN
+and their blend, on the per-user split and on the random 80/20 split; top-N metrics on the
+per-user split for popularity, the bias ranking, the rating models ranked by predicted rating,
+and EASE. ``eval/metrics.json`` is
 the common envelope: primary metric NDCG@k on the per-user split, popularity the baseline, the
 chosen model the one ``make train`` picked on validation; the random split, cold start, the
 NDCG@k curve and the choice are under ``extras``. The README and model card say which data the
@@ -35,6 +36,8 @@ LABELS = {
     "popularity": "popularity (baseline)",
     "bias": "bias (baseline)",
     "mf": "matrix factorisation (ALS)",
+    "knn": "item kNN",
+    "blend": "blend (bias + MF + kNN)",
     "ease": "EASE",
 }
 BASELINE = "popularity"
@@ -297,6 +300,13 @@ def findings(result: dict[str, Any]) -> list[str]:
             f"MF ran {iterations} ALS iterations, the count with the lowest validation RMSE "
             "(0 would be the bias model itself)."
         )
+    weights = selection.get("blend_weights")
+    if weights is not None:
+        lines.append(
+            "Rating model put forward: the blend, {:.3f} + {:.3f} x bias + {:.3f} x MF's factor "
+            "term + {:.3f} x kNN's neighbour term, weighted by least squares on the same "
+            "validation hold-out.".format(*weights)
+        )
     ranking = time_split["ranking"]
     if ranking[BASELINE]["ndcg"] >= ranking[chosen]["ndcg"]:
         lines.append(
@@ -306,12 +316,13 @@ def findings(result: dict[str, Any]) -> list[str]:
         )
     for name, block in ((main_split(result), time_split), ("random", result["splits"]["random"])):
         errors = block["rating"]
-        if errors["bias"]["test"]["rmse"] < errors["mf"]["test"]["rmse"]:
-            lines.append(
-                f"**On the {name} split the bias baseline predicts ratings better than MF on the "
-                f"test part** (RMSE {errors['bias']['test']['rmse']:.4f} vs "
-                f"{errors['mf']['test']['rmse']:.4f})."
-            )
+        for model in ("mf", "blend"):
+            if model in errors and errors["bias"]["test"]["rmse"] < errors[model]["test"]["rmse"]:
+                lines.append(
+                    f"**On the {name} split the bias baseline predicts ratings better than "
+                    f"{LABELS[model]} on the test part** (RMSE "
+                    f"{errors['bias']['test']['rmse']:.4f} vs {errors[model]['test']['rmse']:.4f})."
+                )
     return lines
 
 

@@ -1,4 +1,5 @@
-"""Recommenders: popularity and bias baselines, biased ALS matrix factorisation, and EASE.
+"""Recommenders: popularity and bias baselines, biased ALS matrix factorisation, item kNN, a
+blend of the rating models, and EASE.
 
 Every model is fitted on :class:`~.split.Interactions` and gives ``scores(users)``, a
 (users x items) array used to rank unseen items; the rating models also ``predict`` ratings, and
@@ -38,9 +39,19 @@ class Model:
         """Predicted ratings (rating models only)."""
         raise TypeError(f"{self.name} does not predict ratings")
 
+    def estimate(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Predicted ratings before any clipping to the rating scale (rating models only)."""
+        return self.predict(users, items)
+
+    def estimates(self, users: np.ndarray) -> np.ndarray:
+        """:meth:`estimate` of every item for each (known) user index (rating models only)."""
+        raise TypeError(f"{self.name} does not predict ratings")
+
     def params(self) -> dict[str, Any]:
         """The constructor arguments the model was built with (not the fitted arrays)."""
-        return {k: v for k, v in vars(self).items() if k not in self.fitted}
+        return {
+            k: v for k, v in vars(self).items() if k not in self.fitted and not k.startswith("_")
+        }
 
     def state(self) -> dict[str, np.ndarray]:
         """The parameters and fitted arrays, for ``np.savez``."""
@@ -113,6 +124,10 @@ class Bias(Model):
         """Rank by item bias: the best-rated items (shrunk towards the mean) for everyone."""
         return np.broadcast_to(self.item_bias, (len(users), len(self.item_bias)))
 
+    def estimates(self, users: np.ndarray) -> np.ndarray:
+        """Predicted ratings of every item for each (known) user index."""
+        return np.asarray(self.mu + self.user_bias[users, None] + self.item_bias)
+
 
 class MatrixFactorization(Model):
     """Biased matrix factorisation r = mu + b_u + b_i + p_u . q_i, fitted by ALS.
@@ -121,8 +136,8 @@ class MatrixFactorization(Model):
     regression with a closed form, and vice versa. The factors' penalty is ``reg`` times the
     number of ratings of the user or item (weighted-lambda regularisation, ALS-WR), which keeps
     one penalty right for light and heavy raters alike; the biases get a lighter one,
-    ``bias_reg`` per rating. The per-row systems are built with numpy and solved in one batched
-    ``np.linalg.solve``: O(ratings * factors^2 + (users + items) * factors^3) per iteration.
+    ``bias_reg`` per rating. The per-row systems are built by sparse products and solved in
+    batches: O(ratings * factors^2 + (users + items) * factors^3) per iteration.
 
     Fitted with a ``validation`` part and a ``start`` (a fitted :class:`Bias`), the number of
     iterations is chosen on validation RMSE, from 0 (the bias model itself) to ``iterations``:
@@ -150,23 +165,33 @@ class MatrixFactorization(Model):
         self.curve = np.zeros(0)  # validation RMSE after 0, 1, ... iterations (if validated)
 
     def _solve(
-        self, matrix: sp.csr_matrix, other: np.ndarray, other_bias: np.ndarray
+        self, matrix: sp.csr_matrix, other: np.ndarray, other_bias: np.ndarray, block: int = 2048
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One half-step: the best (factors, bias) of every row given the other side."""
+        """One half-step: the best (factors, bias) of every row given the other side.
+
+        Row r's Gram matrix, the sum of f_j f_j' over its rated columns j, is row r of the 0/1
+        pattern times the columns' flattened outer products: one sparse product per ``block``
+        rows (memory block x dim^2), no Python loop over rows.
+        """
         features = np.hstack([other, np.ones((len(other), 1))])
         dim = features.shape[1]
-        gram = np.zeros((matrix.shape[0], dim, dim))
-        rhs = np.zeros((matrix.shape[0], dim))
+        outer = (features[:, :, None] * features[:, None, :]).reshape(len(features), dim * dim)
+        pattern = sp.csr_matrix(
+            (np.ones_like(matrix.data), matrix.indices, matrix.indptr), shape=matrix.shape
+        )
+        residual = sp.csr_matrix(
+            (matrix.data - self.mu - other_bias[matrix.indices], matrix.indices, matrix.indptr),
+            shape=matrix.shape,
+        )
+        rhs = residual @ features
         counts = np.diff(matrix.indptr)
-        for row in np.flatnonzero(counts):
-            start, end = matrix.indptr[row], matrix.indptr[row + 1]
-            cols = matrix.indices[start:end]
-            f = features[cols]
-            gram[row] = f.T @ f
-            rhs[row] = f.T @ (matrix.data[start:end] - self.mu - other_bias[cols])
         penalty = np.diag([self.reg] * (dim - 1) + [self.bias_reg])
-        gram += np.maximum(counts, 1)[:, None, None] * penalty
-        solution = np.linalg.solve(gram, rhs[..., None])[..., 0]
+        solution = np.empty((matrix.shape[0], dim))
+        for start in range(0, matrix.shape[0], block):
+            rows = slice(start, start + block)
+            gram = np.asarray(pattern[rows] @ outer).reshape(-1, dim, dim)
+            gram += np.maximum(counts[rows], 1)[:, None, None] * penalty
+            solution[rows] = np.linalg.solve(gram, rhs[rows][..., None])[..., 0]
         return solution[:, :-1], solution[:, -1]
 
     def fit(
@@ -222,26 +247,267 @@ class MatrixFactorization(Model):
         """The iteration count validation chose (all of them without validation)."""
         return int(np.argmin(self.curve)) if len(self.curve) else self.iterations
 
-    def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-        """Predicted ratings, clipped to the training ratings' range; unseen ids use the biases."""
+    def estimate(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Unclipped predicted ratings; unseen ids use the biases."""
         known_u, known_i = users >= 0, items >= 0
         u, i = users.clip(0), items.clip(0)
         dot = np.einsum("ij,ij->i", self.user_factors[u], self.item_factors[i])
-        estimate = (
+        return (
             self.mu
             + np.where(known_u, self.user_bias[u], 0.0)
             + np.where(known_i, self.item_bias[i], 0.0)
             + np.where(known_u & known_i, dot, 0.0)
         )
-        return estimate.clip(self.bounds[0], self.bounds[1])
 
-    def scores(self, users: np.ndarray) -> np.ndarray:
-        """Predicted ratings of every item (the rating model used for ranking)."""
+    def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Predicted ratings, clipped to the training ratings' range; unseen ids use the biases."""
+        return self.estimate(users, items).clip(self.bounds[0], self.bounds[1])
+
+    def estimates(self, users: np.ndarray) -> np.ndarray:
+        """Unclipped predicted ratings of every item for each (known) user index."""
         return (
-            self.user_bias[users, None]
+            self.mu
+            + self.user_bias[users, None]
             + self.item_bias
             + self.user_factors[users] @ (self.item_factors.T)
         )
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        """Predicted ratings of every item (the rating model used for ranking)."""
+        return self.estimates(users)
+
+
+class ItemKNN(Model):
+    """Item-based k nearest neighbours on the bias model's residuals (Koren's neighbourhood model,
+    as Surprise's ``KNNBaseline`` with Pearson-baseline similarities).
+
+    r_ui = b_ui + sum_j s_ij (r_uj - b_uj) / (sum_j s_ij + reg), over the items j the user rated
+    among item i's ``neighbours`` most similar items; b is the bias model. s_ij is the Pearson
+    correlation of the residuals r - b over the users who rated both, shrunk by
+    (n_ij - 1) / (n_ij - 1 + shrinkage) for n_ij such users; only positive ones are kept.
+    Similarities cover the ``max_items`` most rated items (the others keep the bias prediction):
+    the sparse products cost O(sum over users of (items rated)^2) at most, the kept weights
+    O(max_items * neighbours) memory, and a prediction O(neighbours).
+    """
+
+    name = "knn"
+    fitted = (
+        "mu",
+        "user_bias",
+        "item_bias",
+        "kept",
+        "similarity_index",
+        "similarity_values",
+        "residual_index",
+        "residual_values",
+        "bounds",
+    )
+    rates = True
+
+    def __init__(
+        self,
+        neighbours: int = 300,
+        shrinkage: float = 100.0,
+        reg: float = 2.0,
+        max_items: int = 3000,
+    ) -> None:
+        self.neighbours, self.shrinkage, self.reg = neighbours, shrinkage, reg
+        self.max_items = max_items
+        self.mu = np.float64(0.0)
+        self.user_bias = self.item_bias = np.zeros(0)
+        self.kept = np.zeros(0, dtype=int)  # the item indices the similarities cover
+        # Two sparse matrices, each as an index and a values array (see _pack): kept x kept
+        # similarities (item i's neighbours in row i) and users x kept residuals r - b.
+        self.similarity_index = self.residual_index = np.zeros(3, dtype=np.int32)
+        self.similarity_values = self.residual_values = np.zeros(0, dtype=np.float32)
+        self.bounds = np.array([-np.inf, np.inf])
+        self._cache: dict[str, sp.csr_matrix] = {}
+
+    def fit(self, data: Interactions, start: Bias | None = None) -> ItemKNN:
+        """Residuals of ``start`` (else a default bias model), then each item's neighbours."""
+        bias = start if start is not None else Bias().fit(data)
+        self.mu, self.user_bias, self.item_bias = bias.mu, bias.user_bias, bias.item_bias
+        self.bounds = np.array([data.ratings.min(), data.ratings.max()], dtype=float)
+        counts = np.bincount(data.items[data.items >= 0], minlength=data.n_items)
+        self.kept = np.sort(np.argsort(-counts, kind="stable")[: self.max_items])
+        column = np.full(data.n_items, -1)
+        column[self.kept] = np.arange(len(self.kept))
+        keep = (data.users >= 0) & (column[data.items.clip(0)] >= 0) & (data.items >= 0)
+        users, cols = data.users[keep], column[data.items[keep]]
+        values = data.ratings[keep] - bias.predict(users, data.items[keep])
+        shape = (data.n_users, len(self.kept))
+        residual = sp.csr_matrix((values, (users, cols)), shape=shape)
+        self.residual_index, self.residual_values = _pack(residual)
+        self.similarity_index, self.similarity_values = _pack(self._neighbours(residual))
+        self._cache = {}
+        return self
+
+    def _neighbours(self, residual: sp.csr_matrix, block: int = 1024) -> sp.csr_matrix:
+        """The kept x kept matrix of each item's ``neighbours`` best positive similarities.
+
+        Computed ``block`` items at a time: memory O(block * kept items).
+        """
+        rated = residual.copy()
+        rated.data = np.ones_like(rated.data)
+        squared = residual.multiply(residual).tocsr()
+        by_item = [m.T.tocsr() for m in (residual, rated, squared)]
+        both = sp.hstack([squared, rated]).tocsr()
+        m = residual.shape[1]
+        k = min(self.neighbours, m - 1)
+        rows, cols, values = [], [], []
+        for start in range(0, m, block):
+            rows_of = slice(start, min(start + block, m))
+            product = (by_item[0][rows_of] @ residual).toarray()
+            own = (by_item[2][rows_of] @ rated).toarray()  # sum of e_ui^2 where j is rated too
+            other, common = np.split((by_item[1][rows_of] @ both).toarray(), 2, axis=1)
+            similarity = _ratio(product, np.sqrt(own * other))
+            shrunk = np.maximum(common - 1, 0)
+            similarity *= _ratio(shrunk, shrunk + self.shrinkage)  # one common user: 0
+            index = np.arange(rows_of.start, rows_of.stop)
+            similarity[index - start, index] = 0.0
+            if k < 1:
+                continue
+            best = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+            value = np.take_along_axis(similarity, best, axis=1)
+            positive = value > 0
+            rows.append(np.repeat(index, k).reshape(-1, k)[positive])
+            cols.append(best[positive])
+            values.append(value[positive])
+        if not rows:
+            return sp.csr_matrix((m, m))
+        return sp.csr_matrix(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(m, m)
+        )
+
+    def _matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """The similarity, residual and rated-pattern matrices (built once after loading)."""
+        cache = self._cache
+        if not cache:
+            cache["similarity"] = _unpack(self.similarity_index, self.similarity_values)
+            cache["residual"] = _unpack(self.residual_index, self.residual_values)
+            rated = cache["residual"].copy()
+            rated.data = np.ones_like(rated.data)
+            cache["rated"] = rated
+        return cache["similarity"], cache["residual"], cache["rated"]
+
+    def _adjustments(self, users: np.ndarray) -> np.ndarray:
+        """The neighbour term of every kept item for each (known) user index: users x kept."""
+        similarity, residual, rated = self._matrices()
+        total = (residual[users] @ similarity.T).toarray()
+        norm = (rated[users] @ similarity.T).toarray()
+        return _ratio(total, norm + self.reg)  # no rated neighbour: 0
+
+    def estimate(self, users: np.ndarray, items: np.ndarray, batch: int = 512) -> np.ndarray:
+        """Unclipped predicted ratings; unseen ids and items outside ``kept`` use the biases.
+
+        The neighbour terms are computed ``batch`` users at a time for all kept items, then the
+        asked pairs are picked out: memory batch x kept items.
+        """
+        column = np.full(len(self.item_bias), -1)
+        column[self.kept] = np.arange(len(self.kept))
+        estimate = self.mu + np.where(users >= 0, self.user_bias[users.clip(0)], 0.0)
+        estimate += np.where(items >= 0, self.item_bias[items.clip(0)], 0.0)
+        cols = np.where(items >= 0, column[items.clip(0)], -1)
+        pairs = np.flatnonzero((users >= 0) & (cols >= 0))
+        known, position = np.unique(users[pairs], return_inverse=True)
+        for start in range(0, len(known), batch):
+            adjustments = self._adjustments(known[start : start + batch])
+            inside = (position >= start) & (position < start + batch)
+            estimate[pairs[inside]] += adjustments[position[inside] - start, cols[pairs[inside]]]
+        return estimate
+
+    def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Predicted ratings, clipped to the training ratings' range."""
+        return self.estimate(users, items).clip(self.bounds[0], self.bounds[1])
+
+    def estimates(self, users: np.ndarray) -> np.ndarray:
+        """Unclipped predicted ratings of every item for each (known) user index."""
+        result = self.mu + self.user_bias[users, None] + self.item_bias
+        result[:, self.kept] += self._adjustments(users)
+        return result
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        """Predicted ratings of every item (ranked like MF)."""
+        return self.estimates(users)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is 0."""
+    out = np.zeros(np.broadcast_shapes(numerator.shape, denominator.shape))
+    return np.divide(numerator, denominator, out=out, where=denominator != 0)
+
+
+def _pack(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """A CSR matrix as (rows, columns, indptr, indices) in int32 and its values in float32."""
+    index = np.concatenate([matrix.shape, matrix.indptr, matrix.indices]).astype(np.int32)
+    return index, matrix.data.astype(np.float32)
+
+
+def _unpack(index: np.ndarray, values: np.ndarray) -> sp.csr_matrix:
+    """The CSR matrix :func:`_pack` stored (values back in float64)."""
+    rows, cols = int(index[0]), int(index[1])
+    indptr, indices = index[2 : rows + 3], index[rows + 3 :]
+    return sp.csr_matrix((values.astype(float), indices, indptr), shape=(rows, cols))
+
+
+class Blend(Model):
+    """A linear blend of the rating models, weighted on ratings they were not fitted on.
+
+    r = w0 + w1 bias + w2 (mf - bias) + w3 (knn - bias): the weights minimise the squared error
+    on a validation hold-out inside the training part, plus ``ridge`` times the squared distance
+    from the bias model alone (w = 0, 1, 0, 0), so on that hold-out the blend is never worse than
+    the bias baseline (clipping to the training ratings' range, as MF's predictions are, can only
+    help ratings inside it).
+    """
+
+    name = "blend"
+    fitted = ("weights",)
+    rates = True
+    parts = ("bias", "mf", "knn")
+
+    def __init__(self, ridge: float = 1.0) -> None:
+        self.ridge = ridge
+        self.weights = np.array([0.0, 1.0, 0.0, 0.0])
+        self._bounds = np.array([-np.inf, np.inf])
+        self._models: dict[str, Model] = {}
+
+    def attach(self, models: dict[str, Model]) -> Blend:
+        """Use these fitted models as the parts (after loading, or refitting with the weights)."""
+        missing = [name for name in self.parts if name not in models]
+        if missing:
+            raise ValueError(f"the blend needs the models {', '.join(missing)}")
+        self._models = {name: models[name] for name in self.parts}
+        self._bounds = np.asarray(getattr(models["mf"], "bounds", self._bounds), dtype=float)
+        return self
+
+    def _features(self, estimates: list[np.ndarray]) -> list[np.ndarray]:
+        base = estimates[0]
+        return [np.ones_like(base), base, *(e - base for e in estimates[1:])]
+
+    def fit(self, data: Interactions) -> Blend:
+        """Fit the weights on ``data``, ratings the attached parts were *not* fitted on."""
+        users, items = data.users, data.items
+        estimates = [self._models[n].estimate(users, items) for n in self.parts]
+        x = np.column_stack(self._features(estimates))
+        prior = np.array([0.0, 1.0, 0.0, 0.0])
+        gram = x.T @ x + self.ridge * np.eye(x.shape[1])
+        # lstsq, not solve: with ridge 0 a part that adds nothing (MF after 0 iterations) or an
+        # empty hold-out makes the system singular; any of its solutions fits equally well.
+        rhs = x.T @ data.ratings + self.ridge * prior
+        self.weights = np.linalg.lstsq(gram, rhs, rcond=None)[0]
+        return self
+
+    def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Blended ratings, clipped to the training ratings' range."""
+        estimates = [self._models[n].estimate(users, items) for n in self.parts]
+        blended = sum(w * f for w, f in zip(self.weights, self._features(estimates), strict=True))
+        return np.asarray(blended).clip(self._bounds[0], self._bounds[1])
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        """Blended (unclipped) ratings of every item."""
+        estimates = [self._models[n].estimates(users) for n in self.parts]
+        features = self._features(estimates)
+        return np.asarray(sum(w * f for w, f in zip(self.weights, features, strict=True)))
 
 
 class EASE(Model):
@@ -317,7 +583,9 @@ def spd_inverse(matrix: np.ndarray) -> np.ndarray:
     return np.triu(inverse) + np.triu(inverse, 1).T
 
 
-MODELS: dict[str, type[Model]] = {m.name: m for m in (Popularity, Bias, MatrixFactorization, EASE)}
+MODELS: dict[str, type[Model]] = {
+    m.name: m for m in (Popularity, Bias, MatrixFactorization, ItemKNN, Blend, EASE)
+}
 
 
 def params_of(name: str, settings: Settings) -> dict[str, Any]:
@@ -383,4 +651,7 @@ def load_models(path: Path) -> tuple[Encoder, dict[str, Model], dict[str, Any]]:
         name, _, field = key.partition("/")
         states.setdefault(name, {})[field] = value
     models = {name: MODELS[name].from_state(state) for name, state in states.items()}
+    for model in models.values():
+        if isinstance(model, Blend):
+            model.attach(models)
     return encoder, models, meta

@@ -1,14 +1,15 @@
 """Train the baselines and models on each split's training part; choose the top-N model there.
 
-Writes ``models/<data>-time.npz`` (popularity, bias, MF and EASE on the per-user split's training
-part; ``predict`` uses its EASE too, with each user's every rating, so nothing is fitted twice)
-and ``models/<data>-random.npz`` (bias and MF on the random 80/20 split's training part).
+Writes ``models/<data>-time.npz`` (popularity, bias, MF, item kNN, their blend and EASE on the
+per-user split's training part; ``predict`` uses its EASE too, with each user's every rating, so
+nothing is fitted twice) and ``models/<data>-random.npz`` (bias, MF, kNN and the blend on the
+random 80/20 split's training part).
 
 Choices are made inside the training part, never on the test part: its last
 ``tune.validation_fraction`` of each user's ratings is held out once, MF's iteration count is the
-one with the lowest validation RMSE (0: the bias model), and the top-N model the report puts
-forward is the one (bias, MF or EASE) with the best validation NDCG@k. Popularity and bias stay
-the baselines whatever happens.
+one with the lowest validation RMSE (0: the bias model), the blend's weights are fitted on the
+same hold-out, and the top-N model the report puts forward is the one (bias, MF, kNN, blend or
+EASE) with the best validation NDCG@k. Popularity and bias stay the baselines whatever happens.
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ import pandas as pd
 
 from .config import Settings, load_config
 from .data import load_dataset
-from .metrics import ranking_metrics, relevant_sets
-from .models import Bias, MatrixFactorization, Model, build, save_models, top_n
+from .metrics import ranking_metrics, relevant_sets, rmse
+from .models import Bias, Blend, ItemKNN, MatrixFactorization, Model, build, save_models, top_n
 from .paths import models_dir, shown
 from .settings import DataMode, data_mode
 from .split import Encoder, Interactions, make_split, random_split, time_split
 
-MODELS_BY_SPLIT = {"time": ("popularity", "bias", "mf", "ease"), "random": ("bias", "mf")}
-CANDIDATES = ("bias", "mf", "ease")  # what may be put forward for top-N (popularity: baseline)
+MODELS_BY_SPLIT = {
+    "time": ("popularity", "bias", "mf", "knn", "blend", "ease"),
+    "random": ("bias", "mf", "knn", "blend"),
+}
+# What may be put forward for top-N (popularity is the baseline); the rating model put forward
+# is the blend, whose weights validation sets.
+CANDIDATES = ("bias", "mf", "knn", "blend", "ease")
 
 
 def model_path(mode: DataMode, split: str) -> Path:
@@ -59,17 +65,31 @@ def fit_all(
     settings: Settings,
     iterations: int | None = None,
     validation: Interactions | None = None,
+    weights: np.ndarray | None = None,
 ) -> dict[str, Model]:
-    """Fit the named models; MF starts from the bias model (and validates, given a part)."""
+    """Fit the named models; MF and kNN start from the bias model.
+
+    With a ``validation`` part, MF chooses its iteration count and the blend its weights on it;
+    without one, MF runs ``iterations`` and the blend takes ``weights`` (chosen before).
+    """
     models: dict[str, Model] = {}
     for name in names:
         model = build(name, settings)
+        bias = models.get("bias")
+        start = bias if isinstance(bias, Bias) else None
         if isinstance(model, MatrixFactorization):
             if iterations is not None:
                 model.iterations = iterations
-            bias = models.get("bias")
-            start = bias if isinstance(bias, Bias) else None
             models[name] = model.fit(data, validation=validation, start=start)
+        elif isinstance(model, ItemKNN):
+            models[name] = model.fit(data, start=start)
+        elif isinstance(model, Blend):
+            model.attach(models)
+            if validation is not None:
+                model.fit(validation)
+            elif weights is not None:
+                model.weights = weights
+            models[name] = model
         else:
             models[name] = model.fit(data)
     return models
@@ -104,12 +124,18 @@ def train_split(
     encoder = Encoder.fit(fit_df)
     fit, val = encoder.transform(fit_df), encoder.transform(val_df)
     validated = fit_all(fit, names, settings, validation=val)
-    mf = validated["mf"]
-    assert isinstance(mf, MatrixFactorization)
+    mf, blend = validated["mf"], validated["blend"]
+    assert isinstance(mf, MatrixFactorization) and isinstance(blend, Blend)
     selection: dict[str, Any] = {
         "validation_ratings": len(val_df),
         "mf_iterations": mf.best_iterations,
         "mf_validation_rmse": [round(float(x), 5) for x in mf.curve],
+        "validation_rmse": {
+            name: round(rmse(val.ratings, model.predict(val.users, val.items)), 5)
+            for name, model in validated.items()
+            if model.rates
+        },
+        "blend_weights": [round(float(w), 5) for w in blend.weights],
     }
     if split == "time":
         scores = validation_ndcg(
@@ -119,7 +145,13 @@ def train_split(
         ranked = [n for n in CANDIDATES if n in scores]
         selection["chosen"] = max(ranked, key=lambda n: scores[n]) if ranked else "ease"
     encoder = Encoder.fit(train)
-    models = fit_all(encoder.transform(train), names, settings, iterations=mf.best_iterations)
+    models = fit_all(
+        encoder.transform(train),
+        names,
+        settings,
+        iterations=mf.best_iterations,
+        weights=blend.weights,
+    )
     return encoder, models, selection
 
 
