@@ -252,11 +252,13 @@ def fairness_section(envelope: dict[str, Any]) -> str:
     supports = [int(s["support"]) for s in report.values()]
     return "\n\n".join(
         [
-            f"Per class, for {envelope['models'][chosen]['label']} on the test split of "
-            f"{envelope['data']['name']}: test images per class range "
-            f"from {min(supports):,} to {max(supports):,}; recall ranges from "
-            f"{recall[worst]:.3f} (class `{worst}`) to {recall[best]:.3f} (class `{best}`). "
-            "The per-class table of `eval/report.md` has precision, recall and F1 of each.",
+            (
+                f"Per class, for {envelope['models'][chosen]['label']} on the test split of "
+                f"{envelope['data']['name']}: test images per class range "
+                f"from {min(supports):,} to {max(supports):,}; recall ranges from "
+                f"{recall[worst]:.3f} (class `{worst}`) to {recall[best]:.3f} (class `{best}`). "
+                "The per-class table of `eval/report.md` has precision, recall and F1 of each."
+            ),
             (
                 "The images carry no attribute of people (who wrote a digit, who wears a garment, "
                 "who took a photo), so per-group metrics and group fairness **could not be "

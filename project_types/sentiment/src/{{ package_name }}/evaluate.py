@@ -217,8 +217,10 @@ def fairness_section(envelope: dict[str, Any]) -> str:
         )  # fmt: skip
     return "\n\n".join(
         [
-            f"Per class, for {envelope['models'][chosen]['label']} on the test split of "
-            f"{envelope['data']['name']}:",
+            (
+                f"Per class, for {envelope['models'][chosen]['label']} on the test split of "
+                f"{envelope['data']['name']}:"
+            ),
             markdown_table(["class", "train texts", "test texts", "recall", "precision"], rows),
             (
                 "A gap in recall between the classes means one kind of opinion is missed more "
