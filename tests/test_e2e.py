@@ -126,7 +126,13 @@ def test_monitor_runs_on_the_example_batch(project: Path) -> None:
     env = venv_env(project)
     run(["make", "train", "evaluate"], project, env)
     done = subprocess.run(
-        ["make", "monitor"], cwd=project, env=env, capture_output=True, text=True, timeout=600
+        ["make", "monitor"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     drift = json.loads((project / "eval" / "drift.json").read_text(encoding="utf-8"))
     assert (project / "eval" / "figures" / "drift.png").is_file()
