@@ -647,7 +647,7 @@ def config_set(key: str, value: str) -> None:
     \b
     KEY is one of:
       author_name, author_email, github_user, license, python_version, seed,
-      or a type's own question (see `mlportfolio show TYPE`), e.g. top_k.
+      monitoring, tracking, or a type's own question (see `mlportfolio show TYPE`), e.g. top_k.
     project_name, project_slug, package_name and description differ for every
     project: give them to `mlportfolio new`.
 

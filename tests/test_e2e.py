@@ -46,7 +46,10 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     env = {**os.environ, "GIT_AUTHOR_NAME": "E2E", "GIT_AUTHOR_EMAIL": "e2e@example.org"}
     env |= {"GIT_COMMITTER_NAME": "E2E", "GIT_COMMITTER_EMAIL": "e2e@example.org"}
     os.environ.update({k: v for k, v in env.items() if k.startswith("GIT_")})
-    create_project(NewProject(project_type=project_type, destination=path, defaults=True))
+    options = {"monitoring": True, "tracking": True}  # every production option on
+    create_project(
+        NewProject(project_type=project_type, destination=path, defaults=True, data=options)
+    )
     from uv import find_uv_bin
 
     uv = find_uv_bin()
@@ -116,6 +119,26 @@ def test_train_and_evaluate_fill_metrics_and_readme(project: Path) -> None:
     readme = (project / "README.md").read_text()
     results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
     assert "|" in results, "make evaluate did not write the results table"
+
+
+def test_monitor_runs_on_the_example_batch(project: Path) -> None:
+    """After train and evaluate: a drift report, exit 3 exactly when it says drift."""
+    env = venv_env(project)
+    run(["make", "train", "evaluate"], project, env)
+    done = subprocess.run(
+        ["make", "monitor"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    drift = json.loads((project / "eval" / "drift.json").read_text(encoding="utf-8"))
+    assert (project / "eval" / "figures" / "drift.png").is_file()
+    expected = 2 if drift["drift"] else 0  # make exits 2 when the step exits 3
+    assert done.returncode == expected, done.stdout + done.stderr
+    assert len(drift["statistics"]) >= 2
 
 
 def test_lint_and_types_are_clean(project: Path) -> None:

@@ -29,7 +29,19 @@ NOT_COPIED = {"type.yml", "questions.yml", "_parts", '{{ "." }}', "__pycache__"}
 PACKAGE = "forecast_of_international_airline_demand"
 
 
-def type_files(project_type: str) -> dict[str, Path]:
+OPTIONS = ("monitoring", "tracking")  # the production options, off by default
+OPTION_NAME = re.compile(r"\{% if (\w+) %\}([^{]*)\{% endif %\}")
+
+
+def option_path(path: str, on: frozenset[str]) -> str | None:
+    """A path as a project gets it: an option's file or folder is there only with the option on."""
+    for option in OPTION_NAME.findall(path):
+        if option[0] not in on:
+            return None
+    return OPTION_NAME.sub(r"\2", path)
+
+
+def type_files(project_type: str, on: frozenset[str] = frozenset()) -> dict[str, Path]:
     """The files a type's folder adds, by the path they get in a project."""
     folder = ROOT / "project_types" / project_type
     files = {}
@@ -37,18 +49,16 @@ def type_files(project_type: str) -> dict[str, Path]:
         relative = path.relative_to(folder)
         if NOT_COPIED.intersection(relative.parts) or path.is_dir():
             continue
-        target = str(relative).replace("{{ package_name }}", PACKAGE).removesuffix(".jinja")
-        files[target] = path
+        target = option_path(str(relative), on)
+        if target is not None:
+            files[target.replace("{{ package_name }}", PACKAGE).removesuffix(".jinja")] = path
     return files
 
 
-def common_files() -> set[str]:
+def common_files(on: frozenset[str] = frozenset()) -> set[str]:
     base = ROOT / "template"
-    return {
-        str(p.relative_to(base)).removesuffix(".jinja")
-        for p in base.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    }
+    found = (option_path(str(p.relative_to(base)), on) for p in base.rglob("*") if p.is_file())
+    return {p.removesuffix(".jinja") for p in found if p is not None and "__pycache__" not in p}
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +152,7 @@ def test_the_project_is_ruff_clean_with_a_long_package_name(project: Path) -> No
 
 def test_every_file_of_the_type_reaches_its_project(project: Path) -> None:
     project_type = project_type_of(project)
-    for target, source in type_files(project_type).items():
+    for target, source in type_files(project_type, options_on(project)).items():
         assert (project / target).is_file(), f"{source} did not reach the project as {target}"
         if source.suffix != ".jinja":  # copied byte for byte, binary or not
             assert (project / target).read_bytes() == source.read_bytes(), target
@@ -156,16 +166,57 @@ def test_no_file_of_another_type_reaches_the_project(project: Path) -> None:
             assert not (project / target).exists(), f"{other}'s {target} is in a {project_type}"
 
 
+def options_on(project: Path) -> frozenset[str]:
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return frozenset(option for option in OPTIONS if answers.get(option))
+
+
 def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
-    project_type = project_type_of(project)
-    expected = set(type_files(project_type)) | {
+    project_type, on = project_type_of(project), options_on(project)
+    expected = set(type_files(project_type, on)) | {
         path.replace("{{ package_name }}", PACKAGE).replace(
             "{{ _copier_conf.answers_file }}", ".copier-answers.yml"
         )
-        for path in common_files()
+        for path in common_files(on)
     }
     present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     assert present == expected
+
+
+@pytest.fixture(scope="module", params=TYPES)
+def with_options(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each type with every production option on: one render per type."""
+    options = dict.fromkeys(OPTIONS, True)
+    return rendered_once(tmp_path_factory, str(request.param), **options)
+
+
+def test_options_add_their_files_and_stay_ruff_clean(with_options: Path) -> None:
+    test_nothing_but_the_type_and_the_common_skeleton(with_options)
+    test_the_project_is_ruff_clean_with_a_long_package_name(with_options)
+    parses(with_options)
+    for name in ("drift.py", "monitor.py", "tracking.py"):
+        assert (with_options / "src" / PACKAGE / name).is_file()
+    pyproject = tomllib.loads((with_options / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = " ".join(pyproject["project"]["dependencies"])
+    assert "mlflow" in requirements and "scipy" in requirements
+    makefile = (with_options / "Makefile").read_text(encoding="utf-8")
+    assert "\nmonitor:" in makefile and "\nui:" in makefile
+    workflow = yaml.safe_load((with_options / ".github/workflows/monitor.yml").read_text())
+    assert "schedule" in workflow[True]  # YAML 1.1 reads the key `on` as true
+    for doc in ("README.md", "MODEL_CARD.md"):
+        text = (with_options / doc).read_text(encoding="utf-8")
+        assert "## Monitoring" in text and "MLflow" in text, doc
+
+
+def test_options_off_leave_no_trace(project: Path) -> None:
+    """Default answers: no file, import, dependency, target or line of either option."""
+    words = re.compile(
+        r"mlflow|make monitor|make ui|drift\.py|monitoring\.yaml|tracking\.yaml", re.IGNORECASE
+    )
+    for path in project.rglob("*"):
+        if path.is_file() and path.suffix != ".png" and path.name != "digits.zip":
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not words.search(text), f"{path.relative_to(project)}: {words.search(text)}"
 
 
 def parses(project: Path) -> None:

@@ -464,3 +464,43 @@ def test_an_update_that_breaks_a_toml_file_is_never_committed(tmp_path: Path) ->
             UpdateRequest(project, to="v1.0.0", data={"project_name": 'a"b'}, commit=True)
         )
     assert git.Repo(project).head.commit.hexsha == head
+
+
+@pytest.mark.e2e
+def test_update_switches_monitoring_on_and_keeps_the_users_edits(tmp_path: Path) -> None:
+    """The built-in template, tagged: `update --data monitoring=true` adds the option's files."""
+    from mlportfolio.templates import TEMPLATE_PARTS, template_root
+
+    set_identity()
+    template = tmp_path / "template"
+    template.mkdir()
+    for part in TEMPLATE_PARTS:
+        source = template_root() / part
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(source, template / part, symlinks=True, ignore=ignore)
+        else:
+            shutil.copy2(source, template / part)
+    git_save(template, "template", tag="v1.0.0")
+    project = create_project(
+        NewProject("forecasting", tmp_path / "p", defaults=True, template=str(template))
+    ).path
+    assert not (project / "configs" / "monitoring.yaml").exists()
+    readme, config = project / "README.md", project / "configs" / "default.yaml"
+    readme.write_text(readme.read_text() + "\n## My notes\n\nWritten by the user.\n")
+    config.write_text(config.read_text().replace("horizon: 12", "horizon: 6"))
+    commit_all(project, "my notes and horizon")
+
+    update_project(UpdateRequest(project, data={"monitoring": True}, commit=True))
+
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["monitoring"] is True and not answers.get("tracking")
+    package = project / "src" / answers["package_name"]
+    assert (package / "drift.py").is_file() and (package / "monitor.py").is_file()
+    assert (project / ".github" / "workflows" / "monitor.yml").is_file()
+    assert "\nmonitor:" in (project / "Makefile").read_text()
+    text = readme.read_text()
+    assert "## Monitoring" in text and "Written by the user." in text
+    assert "horizon: 6" in config.read_text()
+    assert not git.Repo(project).git.ls_files("-u")
+    assert not git.Repo(project).is_dirty(untracked_files=True)

@@ -241,6 +241,19 @@ def verdict(envelope: dict[str, Any]) -> str:
     )
 
 
+def fairness_section(envelope: dict[str, Any]) -> str:
+    """A plain statement of what a series without groups lets us assess, and what not."""
+    data = envelope["data"]
+    return (
+        f"The data is {data['description']} ({data['name']}): aggregate values with no group "
+        "column and no attribute of people, so per-group metrics and group fairness **cannot be "
+        "assessed** from it. What can be assessed is where the errors fall: by horizon (the "
+        "table above and `eval/report.md`) and how often the intervals hold the actual values "
+        "(coverage). A forecast used to allocate resources between regions or groups needs one "
+        "series per group and its errors compared across them before such use."
+    )
+
+
 def write_report(envelope: dict[str, Any], path: Path) -> None:
     """eval/report.md: scores, per-horizon errors, what the automatic searches picked."""
     selected = envelope["extras"]["selected"]
@@ -304,7 +317,10 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
             ]
         )
         card = "\n\n".join([data_line(envelope), verdict(envelope), table])
-        write_reports(readme={"results": block}, model_card={"metrics": card})
+        write_reports(
+            readme={"results": block},
+            model_card={"metrics": card, "fairness": fairness_section(envelope)},
+        )
     return envelope
 
 

@@ -243,6 +243,32 @@ def verdict(envelope: dict[str, Any]) -> str:
     )
 
 
+def fairness_section(envelope: dict[str, Any]) -> str:
+    """What the data allows: class balance and the chosen model's recall per class."""
+    chosen = envelope["chosen_model"]
+    report = envelope["extras"]["per_class"][chosen]
+    recall = {name: scores["recall"] for name, scores in report.items()}
+    worst, best = min(recall, key=recall.__getitem__), max(recall, key=recall.__getitem__)
+    supports = [int(s["support"]) for s in report.values()]
+    return "\n\n".join(
+        [
+            (
+                f"Per class, for {envelope['models'][chosen]['label']} on the test split of "
+                f"{envelope['data']['name']}: test images per class range "
+                f"from {min(supports):,} to {max(supports):,}; recall ranges from "
+                f"{recall[worst]:.3f} (class `{worst}`) to {recall[best]:.3f} (class `{best}`). "
+                "The per-class table of `eval/report.md` has precision, recall and F1 of each."
+            ),
+            (
+                "The images carry no attribute of people (who wrote a digit, who wears a garment, "
+                "who took a photo), so per-group metrics and group fairness **could not be "
+                "assessed**. With your own images of people, add the attribute as a column and "
+                "compare errors per group before any use beyond a portfolio."
+            ),
+        ]
+    )
+
+
 def write_report(envelope: dict[str, Any], path: Path) -> None:
     """eval/report.md: scores, per-class scores, figures and the most confident mistakes."""
     extras = envelope["extras"]
@@ -368,7 +394,10 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
             ]
         )
         card = "\n\n".join([data_line(envelope), verdict(envelope), table])
-        write_reports(readme={"results": block}, model_card={"metrics": card})
+        write_reports(
+            readme={"results": block},
+            model_card={"metrics": card, "fairness": fairness_section(envelope)},
+        )
     return envelope
 
 

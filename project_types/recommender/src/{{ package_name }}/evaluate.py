@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Settings, load_config
-from .data import Dataset, load_dataset
+from .data import Dataset, load_dataset, ratings_file
 from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, write_envelope
 from .errors import NotTrainedError
 from .figures import pyplot, save
@@ -424,6 +424,97 @@ def card_markdown(result: dict[str, Any]) -> str:
     )
 
 
+AGE_BANDS = (
+    (0, "under 18"),
+    (18, "18-24"),
+    (25, "25-34"),
+    (35, "35-44"),
+    (45, "45-55"),
+    (56, "56+"),
+)
+
+
+def user_attributes(dataset: Dataset, settings: Settings) -> pd.DataFrame | None:
+    """MovieLens 100K's ``u.user`` (age, gender) beside its ratings, when the data is that."""
+    if not dataset.is_movielens_100k:
+        return None
+    path = ratings_file(settings.data).with_name("u.user")
+    if not path.is_file():
+        return None
+    users = pd.read_csv(
+        path, sep="|", header=None, names=["user_id", "age", "gender", "occupation", "zip"],
+        dtype={"user_id": str}, encoding="latin-1",
+    )  # fmt: skip
+    bands = [low for low, _ in AGE_BANDS]
+    names = dict(AGE_BANDS)
+    users["age band"] = [names[max(b for b in bands if b <= age)] for age in users["age"]]
+    return users.set_index("user_id")
+
+
+def group_errors(
+    dataset: Dataset, settings: Settings, mode: DataMode, users: pd.DataFrame
+) -> list[list[str]]:
+    """Test RMSE of MF per gender and age band, on the per-user time split."""
+    encoder, models, _ = load_models(model_path(mode, "time"))
+    _, test_df = make_split(dataset.ratings, "time", settings.split.test_fraction, settings.seed)
+    test = encoder.transform(test_df)
+    frame = pd.DataFrame(
+        {"user_id": test_df["user_id"].to_numpy(),
+         "error": (models["mf"].predict(test.users, test.items) - test.ratings) ** 2}
+    ).join(users, on="user_id")  # fmt: skip
+    rows = []
+    for column in ("gender", "age band"):
+        order = (
+            [n for _, n in AGE_BANDS] if column == "age band" else sorted(frame[column].unique())
+        )
+        for group in order:
+            part = frame[frame[column] == group]
+            if len(part):
+                rows.append(
+                    [column, str(group), f"{part['user_id'].nunique():,}", f"{len(part):,}",
+                     fmt(float(np.sqrt(part["error"].mean())))]
+                )  # fmt: skip
+    return rows
+
+
+def fairness_markdown(
+    result: dict[str, Any], dataset: Dataset, settings: Settings, mode: DataMode
+) -> str:
+    """Popularity bias and catalogue coverage; per-group errors where user attributes exist."""
+    time_split, k = result["splits"]["time"], result["k"]
+    chosen = chosen_model(result)
+    ranking = time_split["ranking"]
+    lines = [
+        (
+            f"Top-{k} lists of {LABELS[chosen]} cover {ranking[chosen]['coverage']:.1%} of the "
+            f"catalogue (popularity baseline: {ranking[BASELINE]['coverage']:.1%}); a recommended "
+            f"item was rated by {ranking[chosen]['mean_popularity']:.1%} of training users on "
+            f"average (popularity baseline: {ranking[BASELINE]['mean_popularity']:.1%}). The "
+            "higher that share and the lower the coverage, the more the lists concentrate "
+            f"attention on already popular titles (data: {result['data']})."
+        ),
+        "",
+    ]
+    users = user_attributes(dataset, settings)
+    if users is None:
+        lines.append(
+            "Per-group metrics **could not be assessed**: this data has no user attributes "
+            "(MovieLens 100K's `u.user`, with age and gender, is read when that is the data). "
+            "Sensitive attributes are never used as features."
+        )
+    else:
+        lines += [
+            (
+                "Matrix factorisation's test RMSE per group of users (MovieLens 100K's `u.user`; "
+                "attributes are used for this check only, never as features):"
+            ),
+            "",
+            markdown_table(["attribute", "group", "users", "test ratings", "RMSE"],
+                           group_errors(dataset, settings, mode, users)),
+        ]  # fmt: skip
+    return "\n".join(lines)
+
+
 def plot(result: dict[str, Any]) -> None:
     """RMSE train vs test per model and split, and NDCG@k per model."""
     plt = pyplot()
@@ -462,6 +553,7 @@ def run(args: argparse.Namespace) -> int:
         model_card={
             "data": card_data_markdown(dataset, settings.split.test_fraction),
             "metrics": card_markdown(result),
+            "fairness": fairness_markdown(result, dataset, settings, mode),
         },
     )
     time_split = result["splits"]["time"]

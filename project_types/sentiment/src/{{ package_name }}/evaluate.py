@@ -201,6 +201,38 @@ def confusion_table(matrix: list[list[int]]) -> str:
     )
 
 
+def fairness_section(envelope: dict[str, Any]) -> str:
+    """What the data allows: class balance and the chosen model's errors per class."""
+    extras, chosen = envelope["extras"], envelope["chosen_model"]
+    counts = extras["class_counts"]
+    matrix = extras["confusion_matrix"][chosen]  # rows: true negative, positive
+    rows = []
+    for index, name in LABEL_NAMES.items():
+        support, predicted = sum(matrix[index]), matrix[0][index] + matrix[1][index]
+        hit = matrix[index][index]
+        rows.append(
+            [name, f"{counts['train'][name]:,}", f"{counts['test'][name]:,}",
+             f"{hit / support:.3f}" if support else "n/a",
+             f"{hit / predicted:.3f}" if predicted else "n/a"]
+        )  # fmt: skip
+    return "\n\n".join(
+        [
+            (
+                f"Per class, for {envelope['models'][chosen]['label']} on the test split of "
+                f"{envelope['data']['name']}:"
+            ),
+            markdown_table(["class", "train texts", "test texts", "recall", "precision"], rows),
+            (
+                "A gap in recall between the classes means one kind of opinion is missed more "
+                "often. The data holds no attribute of the texts' authors (age, gender, dialect, "
+                "nationality), so per-group metrics and group fairness **could not be assessed**; "
+                "a labelled set with such attributes, or counterfactual sentences that swap "
+                "identity terms, is needed for that."
+            ),
+        ]
+    )
+
+
 def write_report(envelope: dict[str, Any], path: Path) -> None:
     """eval/report.md: scores, explanation (top n-grams) and the most confident mistakes."""
     extras = envelope["extras"]
@@ -339,7 +371,8 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
         card = "\n\n".join([data_line(envelope), verdict(envelope), table, *reference])
         data = data_section(envelope, reviews.imdb, config.data.full.source)
         write_reports(
-            readme={"results": block, "data": data}, model_card={"metrics": card, "data": data}
+            readme={"results": block, "data": data},
+            model_card={"metrics": card, "data": data, "fairness": fairness_section(envelope)},
         )
     return envelope
 
