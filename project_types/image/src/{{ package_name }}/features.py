@@ -26,7 +26,7 @@ def hog_features(
     Colour images use the gradient of the strongest channel at each pixel (scikit-image's
     ``channel_axis``).
     """
-    from skimage.feature import hog  # imported here: only projects that use HOG pay for it
+    from skimage.feature import hog  # imported on first use: pixel-only runs skip its cost
 
     height, width, channels = x.shape[1:]
     cell = (pixels_per_cell, pixels_per_cell)
