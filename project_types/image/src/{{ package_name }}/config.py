@@ -92,6 +92,7 @@ class ModelSettings(Section):
     """The main model: PCA + RBF SVC, or the CNN (see ``cnn``)."""
 
     kind: Literal["svc", "cnn"]
+    features: Literal["pixels", "hog", "hog+pixels"]
     standardize: bool
     pca_components: int | float | None
     whiten: bool
@@ -114,6 +115,14 @@ class ModelSettings(Section):
         if isinstance(value, float) and value <= 0:
             raise ValueError("must be 'scale', 'auto' or a number > 0")
         return value
+
+
+class HogSettings(Section):
+    """Histograms of oriented gradients, the SVC's features when ``model.features`` uses them."""
+
+    orientations: int = Field(ge=2, le=36)
+    pixels_per_cell: int = Field(ge=2, le=64)
+    cells_per_block: int = Field(ge=1, le=8)
 
 
 class Augment(Section):
@@ -154,7 +163,14 @@ class EvaluationSettings(Section):
         return sizes
 
 
-TUNABLE = ("model.pca_components", "model.C", "model.gamma")
+TUNABLE = (
+    "model.features",
+    "model.pca_components",
+    "model.C",
+    "model.gamma",
+    "hog.orientations",
+    "hog.pixels_per_cell",
+)
 CNN_TUNABLE = ("cnn.lr", "cnn.width", "cnn.dropout", "cnn.batch_size")
 
 
@@ -198,6 +214,7 @@ class Settings(settings.ProjectSettings):
     images: ImageSettings
     baseline: BaselineSettings
     model: ModelSettings
+    hog: HogSettings
     cnn: CnnSettings
     evaluation: EvaluationSettings
     tune: TuneSettings

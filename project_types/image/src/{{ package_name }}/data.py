@@ -43,6 +43,14 @@ FASHION_CLASSES = [
     "Ankle boot",
 ]
 FASHION_COUNTS = {"train": 60_000, "test": 10_000}
+# The SHA-256 of the four files the authors publish: other files (a mirror's re-packing, your
+# own IDX files) are named by where they come from, not as Fashion-MNIST's official split.
+FASHION_SHA256 = {
+    "train_images": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+    "train_labels": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+    "test_images": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+    "test_labels": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+}
 SAMPLE_NAME = "UCI handwritten digits (scikit-learn's bundled copy), a 300-image sample"
 ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 
@@ -154,7 +162,9 @@ def load_fashion(config: Settings) -> ImageData:
         raise DataError(f"{shown(root)} has no Fashion-MNIST: run `make data` first")
     x_train, y_train = read_fashion_split(paths["train_images"], paths["train_labels"])
     x_test, y_test = read_fashion_split(paths["test_images"], paths["test_labels"])
-    canonical = (len(y_train), len(y_test)) == (FASHION_COUNTS["train"], FASHION_COUNTS["test"])
+    official = {k: f.sha256 for k, f in config.data.fashion_mnist.files.items()} == FASHION_SHA256
+    counts = f"{len(y_train):,} train, {len(y_test):,} test"
+    other = f"IDX files in {shown(root)} (not the published checksums)"
     size, color = config.images.size, config.images.color
     return ImageData(
         adapt(x_train, size, color),
@@ -162,10 +172,10 @@ def load_fashion(config: Settings) -> ImageData:
         adapt(x_test, size, color),
         y_test,
         classes=list(FASHION_CLASSES),
-        name=FASHION_NAME if canonical else f"IDX files in {shown(root)}",
+        name=FASHION_NAME if official else other,
         source=shown(root),
         files=tuple(paths[k] for k in sorted(paths)),
-        split="the official split (60,000 train, 10,000 test)" if canonical else "its own files",
+        split=f"the official split ({counts})" if official else f"the files' own split ({counts})",
         mode="full",
         test_ids=tuple(f"test #{i}" for i in range(len(y_test))),
     )

@@ -1,7 +1,8 @@
 """The baseline (logistic regression on pixels) and the main scikit-learn model (PCA + RBF SVC).
 
-Both are Pipelines over images ``(n, height, width, channels)``: flattening, scaling and PCA are
-steps of the pipeline, so they are fitted on training data only. The CNN lives in ``cnn.py``.
+Both are Pipelines over images ``(n, height, width, channels)``: features (pixels or HOG),
+scaling and PCA are steps of the pipeline, so they are fitted on training data only. The CNN
+lives in ``cnn.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sklearn.svm import SVC
 
 from .config import Settings
 from .errors import NotTrainedError
+from .features import ImageFeatures
 from .paths import models_dir, shown
 
 BASELINE = "logreg"
@@ -46,7 +48,10 @@ def display_name(name: str, config: Settings) -> str:
         return "Logistic regression on pixels (baseline)"
     if name == "svc":
         pca = config.model.pca_components
-        return f"PCA ({pca}) + SVC (RBF)" if pca is not None else "SVC (RBF) on pixels"
+        features = {"pixels": "", "hog": "HOG + ", "hog+pixels": "HOG and pixels + "}
+        svc = f"PCA ({pca}) + SVC (RBF)" if pca is not None else "SVC (RBF)"
+        on = " on pixels" if pca is None and config.model.features == "pixels" else ""
+        return features[config.model.features] + svc + on
     if name == "cnn":
         return f"Small CNN (PyTorch, width {config.cnn.width})"
     raise ValueError(f"unknown model {name!r}; expected logreg, svc or cnn")
@@ -59,6 +64,8 @@ def model_params(config: Settings, name: str) -> dict[str, Any]:
         return {"classifier": "logistic_regression"} | config.baseline.model_dump() | images
     if name == "svc":
         params = {k: v for k, v in config.model.model_dump().items() if k != "kind"}
+        if config.model.features != "pixels":
+            params["hog"] = config.hog.model_dump()
         return {"classifier": "svc_rbf", "seed": config.seed} | params | images
     if name == "cnn":
         return {"classifier": "cnn", "seed": config.seed} | config.cnn.model_dump() | images
@@ -95,7 +102,7 @@ class CappedPCA(PCA):  # type: ignore[misc]
 
 
 def build_pipeline(config: Settings, name: str = "svc", *, proba: bool = True) -> Pipeline:
-    """Flatten -> (scale) -> (PCA) -> classifier, every step fitted on training data.
+    """Features -> (scale) -> (PCA) -> classifier, every step fitted on training data.
 
     The SVC's probabilities come from sigmoid calibration on internal folds of the training
     data; ``proba=False`` leaves the bare SVC (faster, for searches and learning curves).
@@ -107,6 +114,10 @@ def build_pipeline(config: Settings, name: str = "svc", *, proba: bool = True) -
     if name != "svc":
         raise ValueError(f"unknown scikit-learn model {name!r}; expected one of {SKLEARN_MODELS}")
     cfg = config.model
+    hog = config.hog
+    features = ImageFeatures(
+        cfg.features, hog.orientations, hog.pixels_per_cell, hog.cells_per_block
+    )
     scale = StandardScaler() if cfg.standardize else "passthrough"
     pca: Any = "passthrough"
     if cfg.pca_components is not None:
@@ -116,7 +127,7 @@ def build_pipeline(config: Settings, name: str = "svc", *, proba: bool = True) -
     clf: Any = SVC(C=cfg.C, gamma=cfg.gamma, kernel="rbf")
     if proba:
         clf = CalibratedClassifierCV(clf, method="sigmoid", cv=3, ensemble=False)
-    return Pipeline([pixels, ("scale", scale), ("pca", pca), ("clf", clf)])
+    return Pipeline([("features", features), ("scale", scale), ("pca", pca), ("clf", clf)])
 
 
 def subsample(

@@ -28,6 +28,9 @@ from .settings import data_mode
 
 # How a configuration key maps to a parameter of the SVC pipeline.
 PIPELINE_PARAMS = {
+    "model.features": "features__kind",
+    "hog.orientations": "features__orientations",
+    "hog.pixels_per_cell": "features__pixels_per_cell",
     "model.pca_components": "pca__n_components",
     "model.C": "clf__C",
     "model.gamma": "clf__gamma",
@@ -55,9 +58,10 @@ def tune_svc(config: Settings, data: ImageData) -> tuple[dict[str, dict[str, Any
             pipeline, space, n_iter=n_iter, random_state=config.seed, **common
         )
     search.fit(x, y)
-    best: dict[str, dict[str, Any]] = {"model": {}}
+    best: dict[str, dict[str, Any]] = {}
     for key in cfg.space:
-        best["model"][key.split(".", 1)[1]] = search.best_params_[PIPELINE_PARAMS[key]]
+        section, name = key.split(".", 1)
+        best.setdefault(section, {})[name] = search.best_params_[PIPELINE_PARAMS[key]]
     return best, float(search.best_score_)
 
 
