@@ -14,6 +14,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 
@@ -29,8 +30,16 @@ NOT_COPIED = {"type.yml", "questions.yml", "_parts", '{{ "." }}', "__pycache__"}
 PACKAGE = "forecast_of_international_airline_demand"
 
 
-def type_files(project_type: str) -> dict[str, Path]:
-    """The files a type's folder adds, by the path they get in a project."""
+# A file a type ships only for some answers: `{% if engine == 'spark' %}spark.py{% endif %}`
+CONDITIONAL = re.compile(r"\{%\s*if\b.*?%\}(.*?)\{%\s*endif\s*%\}")
+
+
+def type_files(project_type: str, answers: dict[str, object] | None = None) -> dict[str, Path]:
+    """The files a type's folder adds, by the path they get in a project.
+
+    With ``answers``, a conditional name is rendered and a file whose name renders empty is left
+    out; without, every conditional file is listed under the name it has when present.
+    """
     folder = ROOT / "project_types" / project_type
     files = {}
     for path in folder.rglob("*"):
@@ -38,8 +47,22 @@ def type_files(project_type: str) -> dict[str, Path]:
         if NOT_COPIED.intersection(relative.parts) or path.is_dir():
             continue
         target = str(relative).replace("{{ package_name }}", PACKAGE).removesuffix(".jinja")
+        if answers is None:
+            target = CONDITIONAL.sub(r"\1", target)
+        else:
+            target = (
+                jinja2.Environment(undefined=jinja2.StrictUndefined)
+                .from_string(target)
+                .render(answers)
+            )
+            if "" in target.split("/"):
+                continue
         files[target] = path
     return files
+
+
+def answers_of(project: Path) -> dict[str, object]:
+    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text()))
 
 
 def common_files() -> set[str]:
@@ -142,7 +165,7 @@ def test_the_project_is_ruff_clean_with_a_long_package_name(project: Path) -> No
 
 def test_every_file_of_the_type_reaches_its_project(project: Path) -> None:
     project_type = project_type_of(project)
-    for target, source in type_files(project_type).items():
+    for target, source in type_files(project_type, answers_of(project)).items():
         assert (project / target).is_file(), f"{source} did not reach the project as {target}"
         if source.suffix != ".jinja":  # copied byte for byte, binary or not
             assert (project / target).read_bytes() == source.read_bytes(), target
@@ -158,7 +181,7 @@ def test_no_file_of_another_type_reaches_the_project(project: Path) -> None:
 
 def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
     project_type = project_type_of(project)
-    expected = set(type_files(project_type)) | {
+    expected = set(type_files(project_type, answers_of(project))) | {
         path.replace("{{ package_name }}", PACKAGE).replace(
             "{{ _copier_conf.answers_file }}", ".copier-answers.yml"
         )
