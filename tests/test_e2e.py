@@ -33,9 +33,11 @@ JINJA_LEFTOVERS = re.compile(
 )
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        cmd, check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        cmd, check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
     assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}"
     return result
@@ -217,7 +219,9 @@ def test_recommender_spark_engine_agrees_with_the_local_engine(tmp_path: Path) -
     links = [f"--find-links={link}" for link in os.environ.get("PIP_FIND_LINKS", "").split()]
     run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], path, env)
     run([uv, "pip", "install", "--quiet", "--python", ".venv", *links, "-e", ".[dev]"], path, env)
-    tests = run([".venv/bin/python", "-m", "pytest", "-q", "-rs"], path, env)  # the whole suite
+    # Spark on tiny data is many short jobs: minutes on a busy 2-core machine, hence the limits
+    slow = 3600
+    tests = run([".venv/bin/python", "-m", "pytest", "-q", "-rs"], path, env, slow)  # all of it
     assert re.search(r"\b[1-9]\d* passed", tests.stdout), tests.stdout
     assert "test_spark.py" not in tests.stdout, tests.stdout  # no Spark test skipped or failed
     run(["make", "lint"], path, env)
@@ -225,7 +229,7 @@ def test_recommender_spark_engine_agrees_with_the_local_engine(tmp_path: Path) -
     def metrics() -> dict[str, Any]:
         return dict(json.loads((path / "eval" / "metrics.json").read_text(encoding="utf-8")))
 
-    run(["make", "train", "evaluate"], path, env)  # the Spark engine, local mode
+    run(["make", "train", "evaluate"], path, env, slow)  # the Spark engine, local mode
     spark = metrics()
     package = yaml.safe_load((path / ".copier-answers.yml").read_text())["package_name"]
     run([".venv/bin/python", "-m", package, "train"], path, env)  # the local engine
