@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 import yaml
 
@@ -30,9 +33,11 @@ JINJA_LEFTOVERS = re.compile(
 )
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        cmd, check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        cmd, check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
     assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}"
     return result
@@ -89,8 +94,11 @@ def test_no_jinja_leftovers(project: Path) -> None:
         assert not leftover, f"{path.relative_to(project)} contains {leftover.group()!r}"
 
 
-def names(folder: Path, pattern: str) -> set[str]:
-    return {p.name.removesuffix(".jinja") for p in folder.glob(pattern)}
+def names(folder: Path, pattern: str, answers: dict[str, object]) -> set[str]:
+    """The file names ``folder`` gives a project with ``answers`` (conditional names rendered)."""
+    render = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string
+    rendered = {render(p.name.removesuffix(".jinja")).render(answers) for p in folder.glob(pattern)}
+    return rendered - {""}
 
 
 def test_only_its_own_types_files(project: Path) -> None:
@@ -98,12 +106,12 @@ def test_only_its_own_types_files(project: Path) -> None:
     own = template_root() / "project_types" / answers["project_type"]
     common = template_root() / "template"
     package = project / "src" / answers["package_name"]
-    assert names(package, "*.py") == names(common / "src" / "{{ package_name }}", "*.py*") | names(
-        own / "src" / "{{ package_name }}", "*.py*"
-    )
-    assert names(project / "tests", "*.py") == names(common / "tests", "*.py*") | names(
-        own / "tests", "*.py*"
-    )
+    for found, folder in (
+        (package, Path("src", "{{ package_name }}")),
+        (project / "tests", Path("tests")),
+    ):
+        expected = names(common / folder, "*.py*", answers) | names(own / folder, "*.py*", answers)
+        assert {p.name for p in found.glob("*.py")} == expected
 
 
 def test_project_tests_pass(project: Path) -> None:
@@ -182,6 +190,9 @@ def test_config_files_are_valid(project: Path) -> None:
 # chooses the CNN, installs it with the extra and runs the CNN's tests and the train and
 # evaluate steps.
 TORCH = os.environ.get("MLPORTFOLIO_E2E_TORCH", "")
+# Spark's ALS (no biases) against the local biased ALS-WR on the sample: test RMSE within this
+# relative tolerance (measured: see test_recommender_spark_engine_agrees_with_the_local_engine)
+SPARK_ALS_VS_MF = 0.05
 
 
 @pytest.mark.skipif(not TORCH, reason="MLPORTFOLIO_E2E_TORCH (a torch requirement) is not set")
@@ -205,3 +216,69 @@ def test_image_cnn_with_the_torch_extra(tmp_path: Path) -> None:
     assert metrics["chosen_model"] == "cnn" and metrics["versions"]["packages"]["torch"]
     cnn, baseline = metrics["models"]["cnn"], metrics["models"][metrics["baseline"]]
     assert cnn["metrics"]["test"]["accuracy"] >= baseline["metrics"]["test"]["accuracy"]
+
+
+def java_major() -> int:
+    """The major version of ``java`` on PATH (0 if none)."""
+    java = shutil.which("java")
+    if java is None:
+        return 0
+    shown = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', shown.stderr + shown.stdout)
+    if not found:
+        return 0
+    return int(found[2]) if found[1] == "1" and found[2] else int(found[1])
+
+
+# The recommender's Spark engine needs Java 17+ (.ci/run installs Debian's JRE where none is) and
+# pyspark (about 450 MB, from the package index or PIP_FIND_LINKS).
+@pytest.mark.skipif(java_major() < 17, reason="the Spark engine needs Java 17+ on PATH")
+def test_recommender_spark_engine_agrees_with_the_local_engine(tmp_path: Path) -> None:
+    path = tmp_path / "spark"
+    create_project(NewProject("recommender", path, data={"engine": "spark"}, defaults=True))
+    from uv import find_uv_bin
+
+    uv, env = find_uv_bin(), venv_env(path)
+    links = [f"--find-links={link}" for link in os.environ.get("PIP_FIND_LINKS", "").split()]
+    run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], path, env)
+    run([uv, "pip", "install", "--quiet", "--python", ".venv", *links, "-e", ".[dev]"], path, env)
+    # Spark on tiny data is many short jobs: minutes on a busy 2-core machine, hence the limits
+    slow = 3600
+    tests = run([".venv/bin/python", "-m", "pytest", "-q", "-rs"], path, env, slow)  # all of it
+    assert re.search(r"\b[1-9]\d* passed", tests.stdout), tests.stdout
+    assert "test_spark.py" not in tests.stdout, tests.stdout  # no Spark test skipped or failed
+    run(["make", "lint"], path, env)
+
+    def metrics() -> dict[str, Any]:
+        return dict(json.loads((path / "eval" / "metrics.json").read_text(encoding="utf-8")))
+
+    run(["make", "train", "evaluate"], path, env, slow)  # the Spark engine, local mode
+    spark = metrics()
+    package = yaml.safe_load((path / ".copier-answers.yml").read_text())["package_name"]
+    run([".venv/bin/python", "-m", package, "train"], path, env)  # the local engine
+    run([".venv/bin/python", "-m", package, "evaluate"], path, env)
+    local = metrics()
+    assert spark["extras"]["engine"] == "spark"
+    for key in ("name", "rows", "description", "fixture"):  # the same data, counted by each engine
+        assert spark["data"][key] == local["data"][key]
+    assert spark["split"] == local["split"]  # the same protocol, the same rows held out
+    rmse = {
+        name: (
+            spark["models"][s]["metrics"]["test"]["rmse"],
+            local["models"][n]["metrics"]["test"]["rmse"],
+        )
+        for name, s, n in (
+            ("mean", "global_mean", "global_mean"),
+            ("bias", "bias", "bias"),
+            ("mf", "als", "mf"),
+        )
+    }
+    assert rmse["mean"][0] == pytest.approx(rmse["mean"][1], rel=1e-9)
+    assert rmse["bias"][0] == pytest.approx(rmse["bias"][1], rel=1e-9)  # the same bias model
+    assert rmse["mf"][0] == pytest.approx(rmse["mf"][1], rel=SPARK_ALS_VS_MF)
+    # popularity ranks by training count, ties by item id, in both engines: the same lists
+    for metric in ("precision@10", "recall@10", "ndcg@10", "map@10"):
+        got = spark["models"]["popularity"]["metrics"]["test"][metric]
+        assert got == pytest.approx(
+            local["models"]["popularity"]["metrics"]["test"][metric], abs=1e-12
+        )

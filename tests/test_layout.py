@@ -14,6 +14,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 
@@ -30,18 +31,29 @@ PACKAGE = "forecast_of_international_airline_demand"
 
 
 OPTIONS = ("monitoring", "tracking")  # the production options, off by default
-OPTION_NAME = re.compile(r"\{% if (\w+) %\}([^{]*)\{% endif %\}")
+# A file or folder a project gets only for some answers: `{% if monitoring %}drift.py{% endif %}`,
+# `{% if engine == 'spark' %}spark.py{% endif %}`
+CONDITIONAL = re.compile(r"\{%\s*if\b.*?%\}(.*?)\{%\s*endif\s*%\}")
 
 
-def option_path(path: str, on: frozenset[str]) -> str | None:
-    """A path as a project gets it: an option's file or folder is there only with the option on."""
-    for option in OPTION_NAME.findall(path):
-        if option[0] not in on:
-            return None
-    return OPTION_NAME.sub(r"\2", path)
+def project_path(path: str, answers: dict[str, object] | None) -> str | None:
+    """The path a template file gets in a project (``None``: not there for these answers).
+
+    Without ``answers`` every conditional file is listed under the name it has when present.
+    """
+    path = (
+        path.removesuffix(".jinja")
+        .replace("{{ package_name }}", PACKAGE)
+        .replace("{{ _copier_conf.answers_file }}", ".copier-answers.yml")
+    )
+    if answers is None:
+        return CONDITIONAL.sub(r"\1", path)
+    rendered = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(path)
+    target = rendered.render(answers)
+    return None if "" in target.split("/") else target
 
 
-def type_files(project_type: str, on: frozenset[str] = frozenset()) -> dict[str, Path]:
+def type_files(project_type: str, answers: dict[str, object] | None = None) -> dict[str, Path]:
     """The files a type's folder adds, by the path they get in a project."""
     folder = ROOT / "project_types" / project_type
     files = {}
@@ -49,16 +61,23 @@ def type_files(project_type: str, on: frozenset[str] = frozenset()) -> dict[str,
         relative = path.relative_to(folder)
         if NOT_COPIED.intersection(relative.parts) or path.is_dir():
             continue
-        target = option_path(str(relative), on)
+        target = project_path(str(relative), answers)
         if target is not None:
-            files[target.replace("{{ package_name }}", PACKAGE).removesuffix(".jinja")] = path
+            files[target] = path
     return files
 
 
-def common_files(on: frozenset[str] = frozenset()) -> set[str]:
+def answers_of(project: Path) -> dict[str, object]:
+    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text()))
+
+
+def common_files(answers: dict[str, object] | None = None) -> set[str]:
+    """The files template/ gives every project, by the path they get in a project."""
     base = ROOT / "template"
-    found = (option_path(str(p.relative_to(base)), on) for p in base.rglob("*") if p.is_file())
-    return {p.removesuffix(".jinja") for p in found if p is not None and "__pycache__" not in p}
+    found = (
+        project_path(str(p.relative_to(base)), answers) for p in base.rglob("*") if p.is_file()
+    )
+    return {p for p in found if p is not None and "__pycache__" not in p}
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +171,7 @@ def test_the_project_is_ruff_clean_with_a_long_package_name(project: Path) -> No
 
 def test_every_file_of_the_type_reaches_its_project(project: Path) -> None:
     project_type = project_type_of(project)
-    for target, source in type_files(project_type, options_on(project)).items():
+    for target, source in type_files(project_type, answers_of(project)).items():
         assert (project / target).is_file(), f"{source} did not reach the project as {target}"
         if source.suffix != ".jinja":  # copied byte for byte, binary or not
             assert (project / target).read_bytes() == source.read_bytes(), target
@@ -166,19 +185,10 @@ def test_no_file_of_another_type_reaches_the_project(project: Path) -> None:
             assert not (project / target).exists(), f"{other}'s {target} is in a {project_type}"
 
 
-def options_on(project: Path) -> frozenset[str]:
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    return frozenset(option for option in OPTIONS if answers.get(option))
-
-
 def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
-    project_type, on = project_type_of(project), options_on(project)
-    expected = set(type_files(project_type, on)) | {
-        path.replace("{{ package_name }}", PACKAGE).replace(
-            "{{ _copier_conf.answers_file }}", ".copier-answers.yml"
-        )
-        for path in common_files(on)
-    }
+    project_type = project_type_of(project)
+    answers = answers_of(project)
+    expected = set(type_files(project_type, answers)) | common_files(answers)
     present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     assert present == expected
 
