@@ -1,8 +1,9 @@
 """The references (majority class, naive Bayes baseline) and the candidates for the main model.
 
 Every model is a scikit-learn Pipeline: cleaning -> TF-IDF n-grams -> optional chi2 -> a "head".
-The features are the same for all, so cross-validation and training fit them once and share them
-(:func:`feature_steps`, :func:`build_head`). Training keeps the candidate that cross-validates best.
+There are at most two feature sets, word n-grams and word + character n-grams (:func:`feature_sets`);
+cross-validation and training fit each once and share it among the heads (:func:`feature_steps`,
+:func:`build_head`). Training keeps the candidate and feature set that cross-validate best.
 """
 
 from __future__ import annotations
@@ -31,13 +32,49 @@ CANDIDATE_LABELS = {
 }
 
 
+WORDS, WORDS_CHARS = "words", "words+chars"
+FEATURE_SET_LABELS = {WORDS: "word n-grams", WORDS_CHARS: "word + character n-grams"}
+
+
+def is_small(config: Settings, n_train: int) -> bool:
+    """Whether ``auto`` settings treat a training split of ``n_train`` texts as small."""
+    return n_train <= config.features.auto_max_texts
+
+
+def feature_sets(config: Settings, n_train: int) -> tuple[str, ...]:
+    """The feature sets training cross-validates; the first one is the references'.
+
+    ``char_ngrams: auto`` tries character n-grams beside words on a small training split: on
+    one-sentence reviews they help (misspellings, word stems, ``!!!``), while on large splits of
+    long reviews they multiply the time of every fit for little or no gain.
+    """
+    chars = config.features.char_ngrams
+    if chars == "auto":
+        return (WORDS, WORDS_CHARS) if is_small(config, n_train) else (WORDS,)
+    return (WORDS_CHARS,) if chars else (WORDS,)
+
+
+def min_df(config: Settings, n_train: int) -> float:
+    """The vocabulary's ``min_df``; ``auto``: 1 on a small training split, else 2.
+
+    With a few hundred texts most words are seen once: dropping them throws away much of what
+    there is to learn from, while on tens of thousands of texts they are mostly noise and memory.
+    """
+    value = config.features.min_df
+    if value == "auto":
+        return 1 if is_small(config, n_train) else 2
+    return value
+
+
 def model_names(config: Settings) -> tuple[str, ...]:
     """Every model a run trains: the references, then the candidates in configured order."""
     return (*REFERENCES, *config.model.candidates)
 
 
-def display_name(name: str) -> str:
+def display_name(name: str, feature_set: str = WORDS) -> str:
     """How reports and figures name a model, e.g. ``TF-IDF + logistic regression``."""
+    if feature_set != WORDS and name != MAJORITY:
+        return f"{display_name(name)}, {FEATURE_SET_LABELS[feature_set]}"
     if name == MAJORITY:
         return "Majority class (chance level)"
     if name == BASELINE:
@@ -122,21 +159,31 @@ def _logreg(C: float, max_iter: int, seed: int) -> LogisticRegression:
     return LogisticRegression(C=C, solver="liblinear", max_iter=max_iter, random_state=seed)
 
 
-def feature_steps(config: Settings) -> list[tuple[str, Any]]:
-    """Cleaning -> TF-IDF -> optional chi2: the steps every model but the majority shares."""
+def feature_steps(
+    config: Settings, n_train: int, feature_set: str = WORDS
+) -> list[tuple[str, Any]]:
+    """Cleaning -> TF-IDF -> optional chi2 for a training split of ``n_train`` texts."""
     features = config.features
     return [
         ("clean", TextCleaner(features.lowercase, features.strip_html)),
-        ("tfidf", build_vectorizer(features)),
+        ("tfidf", build_vectorizer(features, min_df(config, n_train), feature_set == WORDS_CHARS)),
         ("select", build_selector(features)),
     ]
 
 
-def build_pipeline(config: Settings, name: str) -> Pipeline:
-    """One model as a whole Pipeline (every step fitted on training data only)."""
+def build_pipeline(
+    config: Settings, name: str, n_train: int, feature_set: str | None = None
+) -> Pipeline:
+    """One model as a whole Pipeline (every step fitted on training data only).
+
+    ``n_train`` resolves the ``auto`` settings; ``feature_set`` defaults to the references' one.
+    """
     if name == MAJORITY:
         return Pipeline([("clf", build_head(config, name))])
-    return Pipeline([*feature_steps(config), ("clf", build_head(config, name))])
+    feature_set = feature_set or feature_sets(config, n_train)[0]
+    return Pipeline(
+        [*feature_steps(config, n_train, feature_set), ("clf", build_head(config, name))]
+    )
 
 
 def positive_scores(pipeline: Pipeline, texts: Any) -> np.ndarray:
