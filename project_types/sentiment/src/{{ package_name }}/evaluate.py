@@ -149,7 +149,7 @@ def verdict(envelope: dict[str, Any]) -> str:
     ours, theirs = chosen["metrics"]["test"][metric], baseline["metrics"]["test"][metric]
     candidates = [models[name]["label"] for name in envelope["extras"]["candidates"]]
     how = (
-        f"chosen among {', '.join(candidates)} by cross-validation on the training split"
+        f"chosen among {'; '.join(candidates)} by cross-validation on the training split"
         if len(candidates) > 1
         else "the only candidate"
     )

@@ -74,7 +74,7 @@ def model_names(config: Settings) -> tuple[str, ...]:
 def display_name(name: str, feature_set: str = WORDS) -> str:
     """How reports and figures name a model, e.g. ``TF-IDF + logistic regression``."""
     if feature_set != WORDS and name != MAJORITY:
-        return f"{display_name(name)}, {FEATURE_SET_LABELS[feature_set]}"
+        return f"{display_name(name)} [{FEATURE_SET_LABELS[feature_set]}]"
     if name == MAJORITY:
         return "Majority class (chance level)"
     if name == BASELINE:
