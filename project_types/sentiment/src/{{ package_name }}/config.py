@@ -35,13 +35,13 @@ class Section(settings.Section):
 # pydantic reports a ValueError raised in a validator as a validation error of the key.
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a number: an integer count or a share like 0.5")
+        raise ValueError("must be a number: an integer count or a share like 0.5")  # noqa: TRY004
     return value
 
 
 def _label(value: Any) -> Any:
     if not isinstance(value, str | int | float | bool):
-        raise ValueError("must be a string or a number")
+        raise ValueError("must be a string or a number")  # noqa: TRY004
     return value
 
 
