@@ -180,7 +180,8 @@ class FeatureSettings(Section):
     char_ngrams: AutoBool
     char_ngram_range: list[int] = Field(min_length=2, max_length=2)
     chi2_k: int | None = Field(gt=0)
-    auto_max_texts: int = Field(ge=0)  # the largest training split "auto" treats as small
+    auto_max_texts: int = Field(ge=0)  # min_df auto: 1 up to this many training texts, else 2
+    auto_max_chars: int = Field(ge=0)  # char_ngrams auto: tried up to this many characters
 
     _check_word = field_validator("word_ngram_range")(_ngram_range)
     _check_char = field_validator("char_ngram_range")(_ngram_range)

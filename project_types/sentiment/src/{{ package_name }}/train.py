@@ -35,6 +35,7 @@ from .errors import NotTrainedError
 from .models import (
     MAJORITY,
     REFERENCES,
+    Size,
     build_head,
     display_name,
     feature_sets,
@@ -70,18 +71,18 @@ def cross_validation(config: Settings, train: pd.DataFrame) -> dict[str, dict[st
     mean accuracy of each. Cleaning is per document (nothing is learned), so it runs once; in each
     fold the TF-IDF and chi2 steps are fitted on that fold's training part only.
     """
-    names, n_train = model_names(config), len(train)
-    sets = feature_sets(config, n_train)
+    names, size = model_names(config), Size.of(train["text"])
+    sets = feature_sets(config, size)
     folds = min(config.evaluation.cv_folds, int(train["label"].value_counts().min()))
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    text = feature_steps(config, n_train)[0][1].transform(train["text"])
+    text = feature_steps(config, size)[0][1].transform(train["text"])
     y = train["label"].to_numpy()
     per_fold: dict[tuple[str, str], list[dict[str, float]]] = {
         (name, s): [] for name in names for s in sets if s == sets[0] or name not in REFERENCES
     }
     for fit, val in cv.split(text, y):
         for feature_set in sets:
-            features = Pipeline(feature_steps(config, n_train, feature_set)[1:])
+            features = Pipeline(feature_steps(config, size, feature_set)[1:])
             x_fit, x_val = features.fit_transform(text[fit], y[fit]), features.transform(text[val])
             for name in names:
                 if (name, feature_set) in per_fold:
@@ -118,11 +119,11 @@ def fit_all(
     config: Settings, train: pd.DataFrame, chosen_sets: dict[str, str]
 ) -> tuple[dict[str, Pipeline], dict[str, float]]:
     """Every model fitted on the whole training split on its feature set, each set fitted once."""
-    y, n_train = train["label"].to_numpy(), len(train)
+    y, size = train["label"].to_numpy(), Size.of(train["text"])
     fitted: dict[str, tuple[Pipeline, Any, float]] = {}
     for feature_set in dict.fromkeys(chosen_sets[name] for name in chosen_sets if name != MAJORITY):
         start = time.perf_counter()
-        features = Pipeline(feature_steps(config, n_train, feature_set))
+        features = Pipeline(feature_steps(config, size, feature_set))
         x = features.fit_transform(train["text"], y)
         fitted[feature_set] = (features, x, time.perf_counter() - start)
     pipelines, seconds = {}, {}
@@ -158,7 +159,7 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
         "n_train": len(reviews.train),
         "chosen": chosen,
         "feature_sets": chosen_sets,
-        "min_df": min_df(config, len(reviews.train)),
+        "min_df": min_df(config, Size.of(reviews.train["text"])),
         "cross_validation": cv,
         "params": {name: model_params(config, name) for name in pipelines},
         "fit_seconds": seconds,
