@@ -45,9 +45,25 @@ def _label(value: Any) -> Any:
     return value
 
 
+def _auto_or_count(value: Any) -> Any:
+    if value != "auto" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise ValueError("must be auto, a count like 2 or a share like 0.01")
+    if value != "auto" and value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+def _auto_or_bool(value: Any) -> Any:
+    if value != "auto" and not isinstance(value, bool):
+        raise ValueError("must be true, false or auto")
+    return value
+
+
 # A count (int) or a share (float): sklearn treats 1 and 1.0 differently, so both are kept.
 Number = Annotated[int | float, BeforeValidator(_number)]
 Label = Annotated[str | int | float | bool, BeforeValidator(_label)]  # a value in the data
+AutoNumber = Annotated[Literal["auto"] | int | float, BeforeValidator(_auto_or_count)]
+AutoBool = Annotated[Literal["auto"] | bool, BeforeValidator(_auto_or_bool)]
 
 
 def label_key(value: object) -> str:
@@ -157,13 +173,15 @@ class FeatureSettings(Section):
     lowercase: bool
     strip_html: bool
     word_ngram_range: list[int] = Field(min_length=2, max_length=2)
-    min_df: Number = Field(gt=0)
+    min_df: AutoNumber
     max_df: Number = Field(gt=0)
     max_features: int | None = Field(gt=0)
     sublinear_tf: bool
-    char_ngrams: bool
+    char_ngrams: AutoBool
     char_ngram_range: list[int] = Field(min_length=2, max_length=2)
     chi2_k: int | None = Field(gt=0)
+    auto_max_texts: int = Field(ge=0)  # min_df auto: 1 up to this many training texts, else 2
+    auto_max_chars: int = Field(ge=0)  # char_ngrams auto: tried up to this many characters
 
     _check_word = field_validator("word_ngram_range")(_ngram_range)
     _check_char = field_validator("char_ngram_range")(_ngram_range)

@@ -78,7 +78,11 @@ def misclassified(
 
 
 def plot_figures(
-    test: pd.DataFrame, test_scores: dict[str, np.ndarray], chosen: str, label: str
+    test: pd.DataFrame,
+    test_scores: dict[str, np.ndarray],
+    chosen: str,
+    label: str,
+    names: dict[str, str],
 ) -> list[Path]:
     """Confusion matrix of the chosen model and ROC curves of it and the baseline, data stamped."""
     plt = figures.pyplot()
@@ -93,11 +97,11 @@ def plot_figures(
         colorbar=False,
         ax=ax,
     )
-    ax.set_title(f"{display_name(chosen)}\ntest split", fontsize=10)
+    ax.set_title(f"{names[chosen]}\ntest split", fontsize=10)
     written = [figures.save(fig, FIGURES["confusion"], label)]
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
     for name in (BASELINE, chosen):
-        RocCurveDisplay.from_predictions(y, test_scores[name], name=display_name(name), ax=ax)
+        RocCurveDisplay.from_predictions(y, test_scores[name], name=names[name], ax=ax)
     ax.plot([0, 1], [0, 1], linestyle=":", color="grey", label="chance")
     ax.set_xlabel("False positive rate")
     ax.set_ylabel("True positive rate")
@@ -145,7 +149,7 @@ def verdict(envelope: dict[str, Any]) -> str:
     ours, theirs = chosen["metrics"]["test"][metric], baseline["metrics"]["test"][metric]
     candidates = [models[name]["label"] for name in envelope["extras"]["candidates"]]
     how = (
-        f"chosen among {', '.join(candidates)} by cross-validation on the training split"
+        f"chosen among {'; '.join(candidates)} by cross-validation on the training split"
         if len(candidates) > 1
         else "the only candidate"
     )
@@ -275,6 +279,7 @@ def score_models(
 ) -> tuple[dict[str, ModelResult], dict[str, np.ndarray], dict[str, Any]]:
     """Every trained model's train and test scores, with the CV that training ran."""
     train, test = reviews.train, reviews.test
+    parts = {"train": train, "test": test}
     cv, chosen = meta["cross_validation"], meta["chosen"]
     results: dict[str, ModelResult] = {}
     test_scores: dict[str, np.ndarray] = {}
@@ -285,10 +290,14 @@ def score_models(
         if not path.is_file():
             raise NotTrainedError(f"{shown(path)} not found: run `make train` first")
         pipelines[name] = joblib.load(path)
-    # Training fitted the features once for every model (train.fit_all), so one model's feature
-    # steps transform the texts for all of them: two transforms instead of two per model.
-    features = next(p[:-1] for name, p in pipelines.items() if name != MAJORITY)
-    x = {"train": features.transform(train["text"]), "test": features.transform(test["text"])}
+    # Training fitted each feature set once for all the models on it (train.fit_all), so one
+    # model's feature steps transform the texts for all of them: two transforms per feature set.
+    sets = meta["feature_sets"]
+    x: dict[str, dict[str, Any]] = {}
+    for name, pipeline in pipelines.items():
+        if name != MAJORITY and sets[name] not in x:
+            features = pipeline[:-1]
+            x[sets[name]] = {part: features.transform(d["text"]) for part, d in parts.items()}
     for name, pipeline in pipelines.items():
         head = pipeline[-1]
         if name == MAJORITY:
@@ -297,14 +306,15 @@ def score_models(
             )
         else:
             train_scores, test_scores[name] = (
-                np.asarray(head.predict_proba(x[part]))[:, 1] for part in ("train", "test")
+                np.asarray(head.predict_proba(x[sets[name]][part]))[:, 1]
+                for part in ("train", "test")
             )
         y_pred = (test_scores[name] >= 0.5).astype(int)
         extras["confusion_matrix"][name] = confusion_matrix(
             test["label"], y_pred, labels=[0, 1]
         ).tolist()
         results[name] = ModelResult(
-            label=display_name(name),
+            label=display_name(name, meta["feature_sets"][name]),
             params=model_params(config, name),  # the ones training used: checked on entry
             train=scores(train["label"].to_numpy(), train_scores),
             validation={m: cv[name][m]["mean"] for m in METRICS},
@@ -329,6 +339,7 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
     extras["labels"] = {"0": LABEL_NAMES[0], "1": LABEL_NAMES[1]}
     extras["class_counts"] = reviews.counts()
     extras["candidates"] = list(config.model.candidates)
+    extras["feature_sets"], extras["min_df"] = meta["feature_sets"], meta["min_df"]
     extras["read_as"] = f"{reviews.shape}, {reviews.columns}, encoding {reviews.encoding}"
     extras["imdb"] = reviews.imdb
     envelope = build_envelope(
@@ -349,7 +360,9 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
         packages=PACKAGES,
     )
     write_envelope(envelope)
-    plot_figures(reviews.test, test_scores, chosen, reviews.label())
+    plot_figures(
+        reviews.test, test_scores, chosen, reviews.label(), {n: r.label for n, r in results.items()}
+    )
     write_report(envelope, eval_dir() / "report.md")
     if docs:
         top = extras["top_features"]

@@ -56,8 +56,8 @@ class TextCleaner(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         )
 
 
-def build_vectorizer(features: FeatureSettings) -> FeatureUnion:
-    """TF-IDF over word n-grams, plus character n-grams when ``char_ngrams`` is set."""
+def build_vectorizer(features: FeatureSettings, min_df: float, chars: bool) -> FeatureUnion:
+    """TF-IDF over word n-grams, plus character n-grams when ``chars``."""
     parts: list[tuple[str, Any]] = [
         (
             "word",
@@ -66,7 +66,7 @@ def build_vectorizer(features: FeatureSettings) -> FeatureUnion:
                 token_pattern=None,
                 lowercase=False,
                 ngram_range=(features.word_ngram_range[0], features.word_ngram_range[1]),
-                min_df=features.min_df,
+                min_df=min_df,
                 max_df=features.max_df,
                 max_features=features.max_features,
                 sublinear_tf=features.sublinear_tf,
@@ -74,7 +74,7 @@ def build_vectorizer(features: FeatureSettings) -> FeatureUnion:
             ),
         )
     ]
-    if features.char_ngrams:
+    if chars:
         parts.append(
             (
                 "char",
@@ -82,7 +82,7 @@ def build_vectorizer(features: FeatureSettings) -> FeatureUnion:
                     analyzer="char_wb",
                     lowercase=False,
                     ngram_range=(features.char_ngram_range[0], features.char_ngram_range[1]),
-                    min_df=features.min_df,
+                    min_df=min_df,
                     max_df=features.max_df,
                     max_features=features.max_features,
                     sublinear_tf=True,

@@ -1,13 +1,15 @@
 """The references (majority class, naive Bayes baseline) and the candidates for the main model.
 
 Every model is a scikit-learn Pipeline: cleaning -> TF-IDF n-grams -> optional chi2 -> a "head".
-The features are the same for all, so cross-validation and training fit them once and share them
-(:func:`feature_steps`, :func:`build_head`). Training keeps the candidate that cross-validates best.
+There are at most two feature sets, word n-grams and word + character n-grams (:func:`feature_sets`);
+cross-validation and training fit each once and share it among the heads (:func:`feature_steps`,
+:func:`build_head`). Training keeps the candidate and feature set that cross-validate best.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,13 +33,57 @@ CANDIDATE_LABELS = {
 }
 
 
+WORDS, WORDS_CHARS = "words", "words+chars"
+FEATURE_SET_LABELS = {WORDS: "word n-grams", WORDS_CHARS: "word + character n-grams"}
+
+
+class Size(NamedTuple):
+    """How much training text there is: what the ``auto`` feature settings go by."""
+
+    texts: int
+    chars: int
+
+    @classmethod
+    def of(cls, texts: Iterable[Any]) -> Size:
+        """The size of a training split's texts."""
+        lengths = [len(str(text)) for text in texts]
+        return cls(len(lengths), sum(lengths))
+
+
+def feature_sets(config: Settings, size: Size) -> tuple[str, ...]:
+    """The feature sets training cross-validates; the first one is the references'.
+
+    ``char_ngrams: auto`` tries character n-grams beside words when the training texts total at
+    most ``auto_max_chars`` characters: on one-sentence reviews they help (misspellings, word
+    stems, ``!!!``), while on large splits of long reviews they multiply the time of every fit.
+    """
+    chars = config.features.char_ngrams
+    if chars == "auto":
+        return (WORDS, WORDS_CHARS) if size.chars <= config.features.auto_max_chars else (WORDS,)
+    return (WORDS_CHARS,) if chars else (WORDS,)
+
+
+def min_df(config: Settings, size: Size) -> float:
+    """The vocabulary's ``min_df``; ``auto``: 1 up to ``auto_max_texts`` training texts, else 2.
+
+    With a few hundred texts most words are seen once: dropping them throws away much of what
+    there is to learn from, while on tens of thousands of texts they are mostly noise and memory.
+    """
+    value = config.features.min_df
+    if value == "auto":
+        return 1 if size.texts <= config.features.auto_max_texts else 2
+    return value
+
+
 def model_names(config: Settings) -> tuple[str, ...]:
     """Every model a run trains: the references, then the candidates in configured order."""
     return (*REFERENCES, *config.model.candidates)
 
 
-def display_name(name: str) -> str:
+def display_name(name: str, feature_set: str = WORDS) -> str:
     """How reports and figures name a model, e.g. ``TF-IDF + logistic regression``."""
+    if feature_set != WORDS and name != MAJORITY:
+        return f"{display_name(name)} [{FEATURE_SET_LABELS[feature_set]}]"
     if name == MAJORITY:
         return "Majority class (chance level)"
     if name == BASELINE:
@@ -122,21 +168,28 @@ def _logreg(C: float, max_iter: int, seed: int) -> LogisticRegression:
     return LogisticRegression(C=C, solver="liblinear", max_iter=max_iter, random_state=seed)
 
 
-def feature_steps(config: Settings) -> list[tuple[str, Any]]:
-    """Cleaning -> TF-IDF -> optional chi2: the steps every model but the majority shares."""
+def feature_steps(config: Settings, size: Size, feature_set: str = WORDS) -> list[tuple[str, Any]]:
+    """Cleaning -> TF-IDF -> optional chi2 for a training split of ``size``."""
     features = config.features
     return [
         ("clean", TextCleaner(features.lowercase, features.strip_html)),
-        ("tfidf", build_vectorizer(features)),
+        ("tfidf", build_vectorizer(features, min_df(config, size), feature_set == WORDS_CHARS)),
         ("select", build_selector(features)),
     ]
 
 
-def build_pipeline(config: Settings, name: str) -> Pipeline:
-    """One model as a whole Pipeline (every step fitted on training data only)."""
+def build_pipeline(
+    config: Settings, name: str, size: Size, feature_set: str | None = None
+) -> Pipeline:
+    """One model as a whole Pipeline (every step fitted on training data only).
+
+    ``size`` (of the training texts) resolves the ``auto`` settings; ``feature_set`` defaults to
+    the references' one.
+    """
     if name == MAJORITY:
         return Pipeline([("clf", build_head(config, name))])
-    return Pipeline([*feature_steps(config), ("clf", build_head(config, name))])
+    feature_set = feature_set or feature_sets(config, size)[0]
+    return Pipeline([*feature_steps(config, size, feature_set), ("clf", build_head(config, name))])
 
 
 def positive_scores(pipeline: Pipeline, texts: Any) -> np.ndarray:

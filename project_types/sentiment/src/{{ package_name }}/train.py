@@ -2,7 +2,9 @@
 
 The choice of "the model" is made here, inside the training data (stratified k-fold), never on
 the test split; the naive Bayes baseline and the majority class are reported but never chosen.
-The features of each fold are fitted once and shared by every model, and so are the final ones.
+Each candidate is cross-validated on every feature set (:func:`models.feature_sets`) and keeps its
+best; the references use the first. Each feature set is fitted once per fold and shared by every
+model, and so are the final ones.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.metrics import (
     accuracy_score,
     f1_score,
@@ -33,9 +34,13 @@ from .data import load_data
 from .errors import NotTrainedError
 from .models import (
     MAJORITY,
+    REFERENCES,
+    Size,
     build_head,
     display_name,
+    feature_sets,
     feature_steps,
+    min_df,
     model_names,
     model_params,
 )
@@ -61,24 +66,32 @@ def scores(y_true: np.ndarray, y_score: np.ndarray) -> dict[str, float]:
 def cross_validation(config: Settings, train: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Stratified k-fold CV of every model on the training split: mean and std per metric.
 
-    Cleaning is per document (nothing is learned), so it runs once; in each fold the TF-IDF and
-    chi2 steps are fitted on that fold's training part only, and the models share them.
+    Each candidate is scored on every feature set and keeps the one with the best mean accuracy
+    (the first wins ties: it is the cheaper); ``feature_set`` records it, ``by_feature_set`` the
+    mean accuracy of each. Cleaning is per document (nothing is learned), so it runs once; in each
+    fold the TF-IDF and chi2 steps are fitted on that fold's training part only.
     """
-    names = model_names(config)
+    names, size = model_names(config), Size.of(train["text"])
+    sets = feature_sets(config, size)
     folds = min(config.evaluation.cv_folds, int(train["label"].value_counts().min()))
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    steps = feature_steps(config)
-    text = steps[0][1].transform(train["text"])
+    text = feature_steps(config, size)[0][1].transform(train["text"])
     y = train["label"].to_numpy()
-    per_fold: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    per_fold: dict[tuple[str, str], list[dict[str, float]]] = {
+        (name, s): [] for name in names for s in sets if s == sets[0] or name not in REFERENCES
+    }
     for fit, val in cv.split(text, y):
-        features = clone(Pipeline(steps[1:]))
-        x_fit, x_val = features.fit_transform(text[fit], y[fit]), features.transform(text[val])
-        for name in names:
-            head = build_head(config, name).fit(x_fit, y[fit])
-            per_fold[name].append(scores(y[val], head.predict_proba(x_val)[:, 1]))
-    return {
-        name: {"folds": folds}
+        for feature_set in sets:
+            features = Pipeline(feature_steps(config, size, feature_set)[1:])
+            x_fit, x_val = features.fit_transform(text[fit], y[fit]), features.transform(text[val])
+            for name in names:
+                if (name, feature_set) in per_fold:
+                    head = build_head(config, name).fit(x_fit, y[fit])
+                    per_fold[name, feature_set].append(
+                        scores(y[val], head.predict_proba(x_val)[:, 1])
+                    )
+    summary: dict[tuple[str, str], dict[str, Any]] = {
+        key: {"folds": folds}
         | {
             m: {
                 "mean": float(np.mean([f[m] for f in runs])),
@@ -86,8 +99,14 @@ def cross_validation(config: Settings, train: pd.DataFrame) -> dict[str, dict[st
             }
             for m in METRICS
         }
-        for name, runs in per_fold.items()
+        for key, runs in per_fold.items()
     }
+    result = {}
+    for name in names:
+        tried = {s: summary[name, s][PRIMARY]["mean"] for s in sets if (name, s) in summary}
+        best = max(tried, key=lambda s: (tried[s], -sets.index(s)))
+        result[name] = summary[name, best] | {"feature_set": best, "by_feature_set": tried}
+    return result
 
 
 def choose(config: Settings, cv: dict[str, dict[str, Any]]) -> str:
@@ -96,22 +115,28 @@ def choose(config: Settings, cv: dict[str, dict[str, Any]]) -> str:
     return max(candidates, key=lambda name: (cv[name][PRIMARY]["mean"], -candidates.index(name)))
 
 
-def fit_all(config: Settings, train: pd.DataFrame) -> tuple[dict[str, Pipeline], dict[str, float]]:
-    """Every model fitted on the whole training split, the features fitted once and shared."""
-    y = train["label"].to_numpy()
-    start = time.perf_counter()
-    features = Pipeline(feature_steps(config))
-    x = features.fit_transform(train["text"], y)
-    feature_seconds = time.perf_counter() - start
+def fit_all(
+    config: Settings, train: pd.DataFrame, chosen_sets: dict[str, str]
+) -> tuple[dict[str, Pipeline], dict[str, float]]:
+    """Every model fitted on the whole training split on its feature set, each set fitted once."""
+    y, size = train["label"].to_numpy(), Size.of(train["text"])
+    fitted: dict[str, tuple[Pipeline, Any, float]] = {}
+    for feature_set in dict.fromkeys(chosen_sets[name] for name in chosen_sets if name != MAJORITY):
+        start = time.perf_counter()
+        features = Pipeline(feature_steps(config, size, feature_set))
+        x = features.fit_transform(train["text"], y)
+        fitted[feature_set] = (features, x, time.perf_counter() - start)
     pipelines, seconds = {}, {}
     for name in model_names(config):
         start = time.perf_counter()
         if name == MAJORITY:
-            pipelines[name] = Pipeline([("clf", build_head(config, name).fit(x, y))])
-        else:
-            head = build_head(config, name).fit(x, y)
-            pipelines[name] = Pipeline([*features.steps, ("clf", head)])
-        seconds[name] = round(time.perf_counter() - start + feature_seconds * (name != MAJORITY), 2)
+            pipelines[name] = Pipeline([("clf", build_head(config, name).fit(train["text"], y))])
+            seconds[name] = round(time.perf_counter() - start, 2)
+            continue
+        features, x, feature_seconds = fitted[chosen_sets[name]]
+        head = build_head(config, name).fit(x, y)
+        pipelines[name] = Pipeline([*features.steps, ("clf", head)])
+        seconds[name] = round(time.perf_counter() - start + feature_seconds, 2)
     return pipelines, seconds
 
 
@@ -124,7 +149,8 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
     cv = cross_validation(config, reviews.train)
     cv_seconds = round(time.perf_counter() - start, 2)
     chosen = choose(config, cv)
-    pipelines, seconds = fit_all(config, reviews.train)
+    chosen_sets = {name: result["feature_set"] for name, result in cv.items()}
+    pipelines, seconds = fit_all(config, reviews.train, chosen_sets)
     for name, pipeline in pipelines.items():
         joblib.dump(pipeline, directory / f"{name}.joblib")
     meta = {
@@ -132,6 +158,8 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
         "data": reviews.describe(),
         "n_train": len(reviews.train),
         "chosen": chosen,
+        "feature_sets": chosen_sets,
+        "min_df": min_df(config, Size.of(reviews.train["text"])),
         "cross_validation": cv,
         "params": {name: model_params(config, name) for name in pipelines},
         "fit_seconds": seconds,
@@ -164,11 +192,16 @@ def run(args: argparse.Namespace) -> int:
     folds = meta["cross_validation"][meta["chosen"]]["folds"]
     print(f"  {folds}-fold cross-validation on the training split: {meta['cv_seconds']:.1f} s")
     for name, secs in meta["fit_seconds"].items():
-        acc = meta["cross_validation"][name][PRIMARY]
+        result = meta["cross_validation"][name]
+        acc = result[PRIMARY]
+        tried = result["by_feature_set"]
+        on = f" on {result['feature_set']}" if len(tried) > 1 else ""
+        also = "".join(f"; {s} {a:.3f}" for s, a in tried.items() if s != result["feature_set"])
         mark = "  <- chosen" if name == meta["chosen"] else ""
         print(
-            f"  {name:<12} CV accuracy {acc['mean']:.3f} ± {acc['std']:.3f}, fitted in "
+            f"  {name:<12} CV accuracy {acc['mean']:.3f} ± {acc['std']:.3f}{on}{also}, fitted in "
             f"{secs:.2f} s -> models/{name}.joblib{mark}"
         )
-    print(f"The model: {display_name(meta['chosen'])} (best CV accuracy among the candidates)")
+    chosen = display_name(meta["chosen"], meta["feature_sets"][meta["chosen"]])
+    print(f"The model: {chosen} (best CV accuracy among the candidates; min_df {meta['min_df']})")
     return 0

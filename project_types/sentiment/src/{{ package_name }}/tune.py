@@ -15,7 +15,7 @@ from .artifacts import write_best
 from .config import Settings, load_config
 from .data import Reviews, load_data
 from .errors import ConfigError
-from .models import build_pipeline
+from .models import Size, build_pipeline
 from .paths import shown
 from .settings import data_mode
 
@@ -70,7 +70,7 @@ def tune(
         raise ConfigError("tune.space: set features.chi2_k to a number to tune it")
     folds = min(cfg.cv_folds, int(train["label"].value_counts().min()))
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    pipeline = build_pipeline(config, config.model.candidates[0])
+    pipeline = build_pipeline(config, config.model.candidates[0], Size.of(train["text"]))
     common: dict[str, Any] = {"scoring": cfg.scoring, "cv": cv, "n_jobs": cfg.n_jobs}
     if cfg.search == "grid":
         search: Any = GridSearchCV(pipeline, space, **common)
