@@ -425,6 +425,7 @@ def test_a_second_run_on_the_same_destination_fails_cleanly_D33(tmp_path: Path) 
 
 
 def test_parallel_runs_never_mix_projects_D33(tmp_path: Path) -> None:
+    """Three processes (each pays the import, ~0.8 s CPU): one wins, the others fail cleanly."""
     import subprocess
     import sys
 
@@ -450,11 +451,11 @@ def test_parallel_runs_never_mix_projects_D33(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        for seed in range(4)
+        for seed in range(3)
     ]
     errors = [run.communicate()[1] for run in runs]
     results = [(run.returncode, err) for run, err in zip(runs, errors, strict=True)]
-    assert sorted(code for code, _ in results) == [0, 1, 1, 1], results
+    assert sorted(code for code, _ in results) == [0, 1, 1], results
     assert all(len(err.strip().splitlines()) == 1 for code, err in results if code)
     assert leftovers(tmp_path) == []
 

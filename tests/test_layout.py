@@ -1,6 +1,8 @@
 """The template's layout: each type's folder reaches its projects, and nothing else does.
 
-Renders every type quickly (no git, no install) with Copier through the one adapter.
+Renders every type quickly (no git, no install) with Copier through the one adapter. The module
+runs on one xdist worker: its renders and Copier dry runs are cached per worker, so one worker
+makes each of them once.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import pytest
 import yaml
 
 from mlportfolio.catalog import load_catalog
-from mlportfolio.copier_adapter import QuestionInfo, applicable_questions, render
+from mlportfolio.copier_adapter import QuestionInfo, applicable_questions, load_questions, render
 from mlportfolio.templates import TEMPLATE_PARTS, TemplateSource, template_root
+
+pytestmark = pytest.mark.xdist_group("layout")
 
 ROOT = template_root()
 TYPES = sorted(load_catalog())
@@ -239,32 +243,32 @@ def parses(project: Path) -> None:
             ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
-def choice_renders() -> list[tuple[str, dict[str, object]]]:
-    """Every choice of every question of every type, in few renders.
+def renders_per_type() -> int:
+    """How many renders cover every choice of every type: the most choices a question has.
 
-    Render i of a type answers each question with its i-th choice (its default first, and
-    from the start again when a question has fewer choices than the longest one): as many
-    renders as the longest question has choices, and the first is the default project.
+    Read from the question files, not from Copier's dry runs, so that collecting the module
+    (in every xdist worker) runs no Copier. A type whose questions have fewer choices repeats
+    its first answers in its last renders: those are cached, not rendered again.
     """
-    cases = []
-    for project_type in TYPES:
-        questions = questions_with_choices(project_type)
-        for i in range(max(map(len, questions.values()))):
-            answers = {name: choices[i % len(choices)] for name, choices in questions.items()}
-            cases.append((project_type, answers))
-    return cases
+    questions = load_questions(ROOT)
+    return max(
+        len(questions[name].get("choices") or ()) for name in set(questions) - {"project_type"}
+    )
 
 
-@pytest.mark.parametrize(
-    ("project_type", "answers"),
-    [
-        pytest.param(t, a, id="-".join([t, *(f"{k}={v}" for k, v in a.items())]))
-        for t, a in choice_renders()
-    ],
-)
+@pytest.mark.parametrize("render", range(renders_per_type()))
+@pytest.mark.parametrize("project_type", TYPES)
 def test_every_choice_of_every_type_renders_valid_files(
-    tmp_path_factory: pytest.TempPathFactory, project_type: str, answers: dict[str, object]
+    tmp_path_factory: pytest.TempPathFactory, project_type: str, render: int
 ) -> None:
+    """Render i answers each question with its i-th choice (its default first, and from the
+    start again when a question has fewer choices than the longest one): every choice of every
+    question in as few renders as the longest question has choices; render 0 is the default
+    project the other tests read.
+    """
+    questions = questions_with_choices(project_type)
+    assert max(map(len, questions.values())) <= renders_per_type(), "a choice is never rendered"
+    answers = {name: choices[render % len(choices)] for name, choices in questions.items()}
     given = {k: v for k, v in answers.items() if v != defaults(project_type)[k]}
     project = rendered_once(tmp_path_factory, project_type, **given)
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
