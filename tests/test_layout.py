@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -29,26 +30,46 @@ NOT_COPIED = {"type.yml", "questions.yml", "_parts", '{{ "." }}', "__pycache__"}
 PACKAGE = "forecast_of_international_airline_demand"
 
 
-def type_files(project_type: str) -> dict[str, Path]:
-    """The files a type's folder adds, by the path they get in a project."""
+# The production options (yes/no questions) and the combinations of answers the template allows
+# (docker serves the API, so it needs api): one per render of test_every_choice_of_every_type...
+OPTIONS = ("api", "docker")
+OPTION_SETS = ((), ("api", "docker"), ("api",))
+# A file that only an option brings has a name like `{% if api %}serve.py{% endif %}`
+OPTION_FILE = re.compile(r"\{% if (\w+) %\}(.*?)\{% endif %\}")
+
+
+def target(relative: str) -> tuple[str, set[str]]:
+    """A template path as the path it gets in a project, and the options that bring it."""
+    needs = {m.group(1) for m in OPTION_FILE.finditer(relative)}
+    path = OPTION_FILE.sub(r"\2", relative).replace("{{ package_name }}", PACKAGE)
+    return path.removesuffix(".jinja"), needs
+
+
+def type_files(project_type: str, options: Iterable[str] = ()) -> dict[str, Path]:
+    """The files a type's folder adds with these options on, by the path they get in a project."""
     folder = ROOT / "project_types" / project_type
     files = {}
     for path in folder.rglob("*"):
         relative = path.relative_to(folder)
         if NOT_COPIED.intersection(relative.parts) or path.is_dir():
             continue
-        target = str(relative).replace("{{ package_name }}", PACKAGE).removesuffix(".jinja")
-        files[target] = path
+        name, needs = target(str(relative))
+        if needs <= set(options):
+            files[name] = path
     return files
 
 
-def common_files() -> set[str]:
+def common_files(options: Iterable[str] = ()) -> set[str]:
+    """The paths of template/'s files with these options on ({{ package_name }} not replaced)."""
     base = ROOT / "template"
-    return {
-        str(p.relative_to(base)).removesuffix(".jinja")
-        for p in base.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    }
+    found = set()
+    for path in base.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            relative = str(path.relative_to(base))
+            needs = {m.group(1) for m in OPTION_FILE.finditer(relative)}
+            if needs <= set(options):
+                found.add(OPTION_FILE.sub(r"\2", relative).removesuffix(".jinja"))
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -126,11 +147,15 @@ def project_type_of(project: Path) -> str:
 
 def test_no_path_is_given_by_both_template_and_a_type() -> None:
     for project_type in TYPES:
-        clash = common_files() & set(type_files(project_type))
+        clash = common_files(OPTIONS) & set(type_files(project_type, OPTIONS))
         assert not clash, f"{project_type} and template/ both write {sorted(clash)}"
 
 
 def test_the_project_is_ruff_clean_with_a_long_package_name(project: Path) -> None:
+    ruff_is_clean(project)
+
+
+def ruff_is_clean(project: Path) -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
     assert ruff, "ruff (a dev dependency) is not installed next to python"
     for check in (["check", "--quiet", "--no-cache"], ["format", "--check", "--no-cache"]):
@@ -152,20 +177,80 @@ def test_no_file_of_another_type_reaches_the_project(project: Path) -> None:
     project_type = project_type_of(project)
     own = set(type_files(project_type)) | common_files()
     for other in TYPES:
-        for target in set(type_files(other)) - own:
+        for target in set(type_files(other, OPTIONS)) - own:
             assert not (project / target).exists(), f"{other}'s {target} is in a {project_type}"
 
 
-def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
-    project_type = project_type_of(project)
-    expected = set(type_files(project_type)) | {
+def expected_files(project_type: str, options: Iterable[str] = ()) -> set[str]:
+    return set(type_files(project_type, options)) | {
         path.replace("{{ package_name }}", PACKAGE).replace(
             "{{ _copier_conf.answers_file }}", ".copier-answers.yml"
         )
-        for path in common_files()
+        for path in common_files(options)
     }
+
+
+def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
     present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
-    assert present == expected
+    assert present == expected_files(project_type_of(project))
+
+
+def test_option_files_are_named_for_one_option_each() -> None:
+    # so that the file sets below prove each option brings its own files and no other's
+    one_option = [[], *([f"{{% if {o} %}}", "{% endif %}"] for o in OPTIONS)]
+    for folder in ("template", *(f"project_types/{t}" for t in TYPES)):
+        for path in (ROOT / folder).rglob("*"):
+            assert re.findall(r"\{%.*?%\}", path.name) in one_option, path
+
+
+# Words only an option's files and lines contain: with the option off, no file has one (but the
+# answers file, which records every answer)
+ANSWERS = ".copier-answers.yml"
+TRACES = {
+    "api": re.compile(r"fastapi|uvicorn|schemathesis|httpx2|serve_predict|\.serve\b|make serve"),
+    "docker": re.compile(r"docker|hadolint", re.IGNORECASE),
+}
+
+
+def options_bring_their_files_and_nothing_else(
+    project: Path, project_type: str, options: tuple[str, ...]
+) -> None:
+    present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+    assert present == expected_files(project_type, options)
+    for path in project.rglob("*"):
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".md", ".toml", ".yml", "")
+            and path.name != ANSWERS
+        ):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for option in set(OPTIONS) - set(options):
+                trace = TRACES[option].search(text)
+                assert not trace, f"{option}=false, but {path.name} says {trace.group()!r}"
+    if options:  # option code, like the type's, stays clean with a long package name
+        ruff_is_clean(project)
+    if "docker" in options:
+        dockerfile_is_sound(project)
+        if project_type == TYPES[0]:  # the docker job keeps the workflow valid
+            workflow_is_valid(project / ".github" / "workflows" / "ci.yml")
+
+
+def dockerfile_is_sound(project: Path) -> None:
+    """Multi-stage, a pinned slim base, runtime dependencies only, non-root, a health check."""
+    text = (project / "Dockerfile").read_text(encoding="utf-8")
+    instructions = [line.split(maxsplit=1) for line in text.splitlines() if line[:1].isupper()]
+    stages = [args for op, args in instructions if op == "FROM"]
+    base = next(args for op, args in instructions if op == "ARG" and "PYTHON_IMAGE" in args)
+    assert len(stages) == 2 and stages[0].endswith(" AS build")
+    assert re.fullmatch(r"PYTHON_IMAGE=python:3\.1[1-3]-slim-\w+", base), base
+    installs = [args for op, args in instructions if op == "RUN" and "pip install" in args]
+    assert installs == ["/opt/venv/bin/pip install ."]  # no [dev] extra in the image
+    users = [args for op, args in instructions if op == "USER"]
+    assert users and users[-1].split(":")[0] not in ("0", "root")
+    assert re.search(r"^HEALTHCHECK .*\n.*http://127\.0\.0\.1:8000/health", text, re.MULTILINE)
+    assert ["COPY", "models/ models/"] in instructions
+    ignored = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert next(line for line in ignored if line and line[0] != "#") == "*"  # allow-list
 
 
 def parses(project: Path) -> None:
@@ -178,6 +263,10 @@ def parses(project: Path) -> None:
             ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
+def shown(answer: object) -> str:
+    return "+".join(answer) or "none" if isinstance(answer, tuple) else str(answer)
+
+
 def choice_renders() -> list[tuple[str, dict[str, object]]]:
     """Every choice of every question of every type, in few renders.
 
@@ -187,7 +276,7 @@ def choice_renders() -> list[tuple[str, dict[str, object]]]:
     """
     cases = []
     for project_type in TYPES:
-        questions = questions_with_choices(project_type)
+        questions = questions_with_choices(project_type) | {"options": OPTION_SETS}
         for i in range(max(map(len, questions.values()))):
             answers = {name: choices[i % len(choices)] for name, choices in questions.items()}
             cases.append((project_type, answers))
@@ -197,18 +286,24 @@ def choice_renders() -> list[tuple[str, dict[str, object]]]:
 @pytest.mark.parametrize(
     ("project_type", "answers"),
     [
-        pytest.param(t, a, id="-".join([t, *(f"{k}={v}" for k, v in a.items())]))
+        pytest.param(t, a, id="-".join([t, *(f"{k}={shown(v)}" for k, v in a.items())]))
         for t, a in choice_renders()
     ],
 )
 def test_every_choice_of_every_type_renders_valid_files(
     tmp_path_factory: pytest.TempPathFactory, project_type: str, answers: dict[str, object]
 ) -> None:
+    answers = dict(answers)
+    options = answers.pop("options")
+    assert isinstance(options, tuple)
     given = {k: v for k, v in answers.items() if v != defaults(project_type)[k]}
+    given |= dict.fromkeys(options, True)
     project = rendered_once(tmp_path_factory, project_type, **given)
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert {key: recorded[key] for key in answers} == answers
+    assert {o for o in OPTIONS if recorded.get(o)} == set(options)
     parses(project)
+    options_bring_their_files_and_nothing_else(project, project_type, options)
     if "python_version" in answers:
         value = str(answers["python_version"])
         # one schema check is enough: the matrix, longest for the lowest version, is what varies
@@ -227,16 +322,21 @@ def ci_tests_every_supported_python(project: Path, lowest: str, *, validate: boo
     assert workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"] == supported
     steps = [step.get("run", "") for step in workflow["jobs"]["lint"]["steps"]]
     assert any(run.startswith("pre-commit run --all-files") for run in steps)
-    if validate:  # GitHub's workflow schema, as the generated CI checks itself
-        check = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
-        assert check, "check-jsonschema (a dev dependency) is not installed next to python"
-        result = subprocess.run(
-            [check, "--builtin-schema", "vendor.github-workflows", str(workflow_file)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+    if validate:
+        workflow_is_valid(workflow_file)
+
+
+def workflow_is_valid(workflow_file: Path) -> None:
+    """GitHub's workflow schema accepts it, as the generated CI checks itself."""
+    check = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    assert check, "check-jsonschema (a dev dependency) is not installed next to python"
+    result = subprocess.run(
+        [check, "--builtin-schema", "vendor.github-workflows", str(workflow_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def version(text: str) -> tuple[int, ...]:
