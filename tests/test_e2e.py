@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -22,6 +25,7 @@ from mlportfolio.templates import template_root
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("generated-projects")]
 
 PROJECT_TYPES = sorted(load_catalog())
+OPTIONS = ("api", "docker")  # every production option on: its files are tested here too
 # Jinja syntax, not the braces Python f-strings use ("{{", f"{x:.1%}")
 JINJA_LEFTOVERS = re.compile(
     r"\{\{-?\s*[\w.]+(\s*\|[^}]*)?\s*-?\}\}"
@@ -46,7 +50,8 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     env = {**os.environ, "GIT_AUTHOR_NAME": "E2E", "GIT_AUTHOR_EMAIL": "e2e@example.org"}
     env |= {"GIT_COMMITTER_NAME": "E2E", "GIT_COMMITTER_EMAIL": "e2e@example.org"}
     os.environ.update({k: v for k, v in env.items() if k.startswith("GIT_")})
-    create_project(NewProject(project_type=project_type, destination=path, defaults=True))
+    options = dict.fromkeys(OPTIONS, True)
+    create_project(NewProject(project_type, path, data=options, defaults=True))
     from uv import find_uv_bin
 
     uv = find_uv_bin()
@@ -87,7 +92,11 @@ def test_no_jinja_leftovers(project: Path) -> None:
 
 
 def names(folder: Path, pattern: str) -> set[str]:
-    return {p.name.removesuffix(".jinja") for p in folder.glob(pattern)}
+    """Names of template files as a project with every option on has them."""
+    return {
+        re.sub(r"\{% if \w+ %\}(.*?)\{% endif %\}", r"\1", p.name).removesuffix(".jinja")
+        for p in folder.glob(pattern)
+    }
 
 
 def test_only_its_own_types_files(project: Path) -> None:
@@ -116,6 +125,61 @@ def test_train_and_evaluate_fill_metrics_and_readme(project: Path) -> None:
     readme = (project / "README.md").read_text()
     results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
     assert "|" in results, "make evaluate did not write the results table"
+
+
+def test_the_api_answers_over_http(project: Path) -> None:
+    """`python -m <package>.serve` (what `make serve` runs) on 127.0.0.1, called over HTTP."""
+    env = venv_env(project)
+    if not (project / "eval" / "metrics.json").is_file():
+        run(["make", "train", "evaluate"], project, env)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    package, request = answers["package_name"], PREDICT[answers["project_type"]](project)
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [".venv/bin/python", "-m", f"{package}.serve", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{url}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.communicate()[0]
+                assert time.monotonic() < deadline, "the server did not answer in 60 s"
+                time.sleep(0.2)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        metadata = httpx.get(f"{url}/metadata", timeout=10).json()
+        assert metadata["model"] == health.json()["model"] and metadata["metrics"]
+        predicted = httpx.post(f"{url}/predict", timeout=30, **request)
+        assert predicted.status_code == 200, predicted.text
+        refused = httpx.post(f"{url}/predict", json={"nonsense": True}, timeout=10)
+        assert refused.status_code == 422 and "\n" not in refused.json()["detail"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def example_image(project: Path) -> dict[str, object]:
+    image = project / "data" / "sample" / "examples" / "3-0013.png"
+    return {"files": [("files", (image.name, image.read_bytes(), "image/png"))]}
+
+
+# A valid /predict request of each type
+PREDICT = {
+    "recommender": lambda project: {"json": {"user_id": "1", "k": 5}},
+    "sentiment": lambda project: {"json": {"texts": ["A moving, beautifully acted film."]}},
+    "image": example_image,
+    "forecasting": lambda project: {"json": {"horizon": 12}},
+}
 
 
 def test_lint_and_types_are_clean(project: Path) -> None:
