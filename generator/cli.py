@@ -647,6 +647,7 @@ def config_set(key: str, value: str) -> None:
     \b
     KEY is one of:
       author_name, author_email, github_user, license, python_version, seed,
+      the production options api and docker (true/false),
       or a type's own question (see `mlportfolio show TYPE`), e.g. top_k.
     project_name, project_slug, package_name and description differ for every
     project: give them to `mlportfolio new`.
