@@ -647,7 +647,8 @@ def config_set(key: str, value: str) -> None:
     \b
     KEY is one of:
       author_name, author_email, github_user, license, python_version, seed,
-      monitoring, tracking, or a type's own question (see `mlportfolio show TYPE`), e.g. top_k.
+      the production options api, docker, monitoring and tracking (true/false),
+      or a type's own question (see `mlportfolio show TYPE`), e.g. top_k.
     project_name, project_slug, package_name and description differ for every
     project: give them to `mlportfolio new`.
 

@@ -13,6 +13,7 @@ import io
 import logging
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -159,19 +160,18 @@ def check_data(
     project_type: str | None = None,
     *,
     origin: str = "--data",
+    answers: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Check answers given with ``--data`` against the template's questions and their types.
 
     Copier silently ignores an unknown key (a typo such as ``licence``) and an answer to a
     question that ``when`` hides; this names both. With ``project_type``, a question of another
-    type is refused too. ``origin`` is where the answers came from, as messages name it.
+    type is refused too. A question may depend on another answer (``docker`` is asked only with
+    ``api``): the given answers count, over ``answers`` (those a project has recorded), when it
+    is decided which questions apply. ``origin`` is where the answers came from, as messages
+    name it.
     """
     questions = load_questions(root)
-    conditional = any("when" in questions.get(key, {}) for key in data)
-    # asking Copier costs a dry run: only when an answer's question depends on the type
-    applicable = (
-        set(applicable_questions(project_type, root)) if project_type and conditional else None
-    )
     checked: dict[str, Any] = {}
     for key, value in data.items():
         if key == "project_type":
@@ -185,11 +185,6 @@ def check_data(
             raise InvalidAnswerError(
                 f"{origin} {key}: no such question{hint}; see `mlportfolio show TYPE` for the questions"
             )
-        if applicable is not None and key not in applicable:
-            raise InvalidAnswerError(
-                f"{origin} {key}: not a question of the {project_type} type (it belongs to "
-                f"another type); see `mlportfolio show {project_type}`"
-            )
         kind = str(questions[key].get("type", "str"))
         try:
             checked[key] = cast_answer(kind, value)
@@ -199,7 +194,31 @@ def check_data(
             ) from None
         if key == "package_name":
             check_package_name(str(checked[key]))
+    # asking Copier costs a dry run: only when an answer's question has a condition
+    if project_type and any("when" in questions[key] for key in checked):
+        recorded = {
+            k: v for k, v in (answers or {}).items() if k in questions and k != "project_type"
+        }
+        applicable = applicable_questions(project_type, root, {**recorded, **checked})
+        for key in checked:
+            if key not in applicable:
+                raise InvalidAnswerError(
+                    f"{origin} {key}: {_why_not_asked(questions[key], project_type)}"
+                )
     return checked
+
+
+def _why_not_asked(spec: Mapping[str, Any], project_type: str) -> str:
+    """Why a question with a ``when`` is not asked: it is another type's, or needs an answer."""
+    when = str(spec.get("when", "")).strip().removeprefix("{{").removesuffix("}}").strip()
+    if "project_type" in when:
+        return (
+            f"not a question of the {project_type} type (it belongs to another type); "
+            f"see `mlportfolio show {project_type}`"
+        )
+    if re.fullmatch(r"\w+", when):
+        return f"needs {when}=true (add --data {when}=true)"
+    return f"not asked with these answers (it is asked when {when})"
 
 
 def cast_answer(kind: str, value: Any) -> Any:

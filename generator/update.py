@@ -181,7 +181,9 @@ def update_project(request: UpdateRequest) -> UpdateResult:
     root = template_root() if answers["_src_path"] == CANONICAL_URL else Path(source.src_path)
     project_type = answers.get("project_type")
     data = (
-        copier_adapter.check_data(request.data, root, str(project_type) if project_type else None)
+        copier_adapter.check_data(
+            request.data, root, str(project_type) if project_type else None, answers=answers
+        )
         if root.is_dir()
         else dict(request.data)
     )

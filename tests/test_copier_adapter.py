@@ -119,3 +119,14 @@ def test_questions_are_read_again_when_a_file_changes(tmp_path: Path) -> None:
     copier_yml = template / "copier.yml"
     copier_yml.write_text(copier_yml.read_text() + "seed:\n  type: int\n  default: 1\n")
     assert load_questions(template)["seed"] == {"type": "int", "default": 1}
+
+
+def test_an_option_that_needs_another_is_checked_with_the_given_and_recorded_answers() -> None:
+    root = template_root()
+    assert check_data({"api": "true", "docker": "yes"}, root, "image") == {
+        "api": True,
+        "docker": True,
+    }
+    assert check_data({"docker": "true"}, root, "image", answers={"api": True}) == {"docker": True}
+    with pytest.raises(InvalidAnswerError, match=r"^--data docker: needs api=true \(add --data"):
+        check_data({"docker": "true"}, root, "image")

@@ -9,11 +9,14 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jinja2
 import pytest
 import yaml
@@ -25,6 +28,12 @@ from mlportfolio.templates import template_root
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("generated-projects")]
 
 PROJECT_TYPES = sorted(load_catalog())
+OPTIONS = (
+    "api",
+    "docker",
+    "monitoring",
+    "tracking",
+)  # every production option on: its files are tested here too
 # Jinja syntax, not the braces Python f-strings use ("{{", f"{x:.1%}")
 JINJA_LEFTOVERS = re.compile(
     r"\{\{-?\s*[\w.]+(\s*\|[^}]*)?\s*-?\}\}"
@@ -51,10 +60,8 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     env = {**os.environ, "GIT_AUTHOR_NAME": "E2E", "GIT_AUTHOR_EMAIL": "e2e@example.org"}
     env |= {"GIT_COMMITTER_NAME": "E2E", "GIT_COMMITTER_EMAIL": "e2e@example.org"}
     os.environ.update({k: v for k, v in env.items() if k.startswith("GIT_")})
-    options = {"monitoring": True, "tracking": True}  # every production option on
-    create_project(
-        NewProject(project_type=project_type, destination=path, defaults=True, data=options)
-    )
+    options = dict.fromkeys(OPTIONS, True)
+    create_project(NewProject(project_type, path, data=options, defaults=True))
     from uv import find_uv_bin
 
     uv = find_uv_bin()
@@ -147,6 +154,62 @@ def test_monitor_runs_on_the_example_batch(project: Path) -> None:
     expected = 2 if drift["drift"] else 0  # make exits 2 when the step exits 3
     assert done.returncode == expected, done.stdout + done.stderr
     assert len(drift["statistics"]) >= 2
+
+
+def test_the_api_answers_over_http(project: Path, tmp_path: Path) -> None:
+    """`python -m <package>.serve` (what `make serve` runs) on 127.0.0.1, called over HTTP."""
+    env = venv_env(project)
+    if not (project / "eval" / "metrics.json").is_file():
+        run(["make", "train", "evaluate"], project, env)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    package, request = answers["package_name"], PREDICT[answers["project_type"]](project)
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [".venv/bin/python", "-m", f"{package}.serve", "--port", str(port)],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240  # start-up imports scikit-learn & co: slow when busy
+        while True:
+            try:
+                health = httpx.get(f"{url}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"no answer in 240 s:\n{log.read_text()}"
+                time.sleep(0.2)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        metadata = httpx.get(f"{url}/metadata", timeout=10).json()
+        assert metadata["model"] == health.json()["model"] and metadata["metrics"]
+        predicted = httpx.post(f"{url}/predict", timeout=30, **request)
+        assert predicted.status_code == 200, predicted.text
+        refused = httpx.post(f"{url}/predict", json={"nonsense": True}, timeout=10)
+        assert refused.status_code == 422 and "\n" not in refused.json()["detail"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def example_image(project: Path) -> dict[str, object]:
+    image = project / "data" / "sample" / "examples" / "3-0013.png"
+    return {"files": [("files", (image.name, image.read_bytes(), "image/png"))]}
+
+
+# A valid /predict request of each type
+PREDICT = {
+    "recommender": lambda project: {"json": {"user_id": "1", "k": 5}},
+    "sentiment": lambda project: {"json": {"texts": ["A moving, beautifully acted film."]}},
+    "image": example_image,
+    "forecasting": lambda project: {"json": {"horizon": 12}},
+}
 
 
 def test_lint_and_types_are_clean(project: Path) -> None:

@@ -34,7 +34,11 @@ NOT_COPIED = {"type.yml", "questions.yml", "_parts", '{{ "." }}', "__pycache__"}
 PACKAGE = "forecast_of_international_airline_demand"
 
 
-OPTIONS = ("monitoring", "tracking")  # the production options, off by default
+# The production options (yes/no questions, off by default) and the sets of them the choice
+# renders turn on, render i of a type the set i (modulo): none, all, and the API alone (docker
+# serves the API, so it needs api)
+OPTIONS = ("api", "docker", "monitoring", "tracking")
+OPTION_SETS: tuple[tuple[str, ...], ...] = ((), OPTIONS, ("api",))
 # A file or folder a project gets only for some answers: `{% if monitoring %}drift.py{% endif %}`,
 # `{% if engine == 'spark' %}spark.py{% endif %}`
 CONDITIONAL = re.compile(r"\{%\s*if\b.*?%\}(.*?)\{%\s*endif\s*%\}")
@@ -72,7 +76,9 @@ def type_files(project_type: str, answers: dict[str, object] | None = None) -> d
 
 
 def answers_of(project: Path) -> dict[str, object]:
-    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text()))
+    """The project's answers; an option it was not asked about (docker without api) is off."""
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return dict.fromkeys(OPTIONS, False) | recorded
 
 
 def common_files(answers: dict[str, object] | None = None) -> set[str]:
@@ -164,6 +170,10 @@ def test_no_path_is_given_by_both_template_and_a_type() -> None:
 
 
 def test_the_project_is_ruff_clean_with_a_long_package_name(project: Path) -> None:
+    ruff_is_clean(project)
+
+
+def ruff_is_clean(project: Path) -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
     assert ruff, "ruff (a dev dependency) is not installed next to python"
     for check in (["check", "--quiet", "--no-cache"], ["format", "--check", "--no-cache"]):
@@ -197,40 +207,85 @@ def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
     assert present == expected
 
 
-@pytest.fixture(scope="module", params=TYPES)
-def with_options(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Each type with every production option on: one render per type."""
-    options = dict.fromkeys(OPTIONS, True)
-    return rendered_once(tmp_path_factory, str(request.param), **options)
+def test_option_files_are_named_for_one_answer_each() -> None:
+    # so that the file sets below prove each option brings its own files and no other's
+    condition = re.compile(r"\{% if (\w+)(?: == '[\w-]+')? %\}")
+    for folder in ("template", *(f"project_types/{t}" for t in TYPES)):
+        for path in (ROOT / folder).rglob("*"):
+            tags = re.findall(r"\{%.*?%\}", path.name)
+            if tags:
+                assert len(tags) == 2 and tags[1] == "{% endif %}", path
+                assert (match := condition.fullmatch(tags[0])), path
+                assert match.group(1) in (*OPTIONS, "engine"), path
 
 
-def test_options_add_their_files_and_stay_ruff_clean(with_options: Path) -> None:
-    test_nothing_but_the_type_and_the_common_skeleton(with_options)
-    test_the_project_is_ruff_clean_with_a_long_package_name(with_options)
-    parses(with_options)
+# Words only an option's files and lines contain: with the option off, no file has one (but the
+# answers file, which records every answer)
+ANSWERS = ".copier-answers.yml"
+TRACES = {
+    "api": re.compile(r"fastapi|uvicorn|schemathesis|httpx2|serve_predict|\.serve\b|make serve"),
+    "docker": re.compile(r"docker|hadolint", re.IGNORECASE),
+    "monitoring": re.compile(r"make monitor|drift\.py|monitoring\.yaml|evidently", re.IGNORECASE),
+    "tracking": re.compile(r"mlflow|make ui|tracking\.yaml", re.IGNORECASE),
+}
+
+
+def options_bring_their_files_and_nothing_else(
+    project: Path, project_type: str, options: tuple[str, ...]
+) -> None:
+    test_nothing_but_the_type_and_the_common_skeleton(project)
+    for path in project.rglob("*"):
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".md", ".toml", ".yml", ".yaml", ".cfg", "")
+            and path.name != ANSWERS
+        ):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for option in set(OPTIONS) - set(options):
+                trace = TRACES[option].search(text)
+                assert not trace, f"{option}=false, but {path.name} says {trace.group()!r}"
+    if options:  # option code, like the type's, stays clean with a long package name
+        test_the_project_is_ruff_clean_with_a_long_package_name(project)
+    if "docker" in options:
+        dockerfile_is_sound(project)
+        if project_type == TYPES[0]:  # the docker job keeps the workflow valid
+            workflow_is_valid(project / ".github" / "workflows" / "ci.yml")
+    if "monitoring" in options and "tracking" in options:
+        monitoring_and_tracking_are_wired(project)
+
+
+def dockerfile_is_sound(project: Path) -> None:
+    """Multi-stage, a pinned slim base, runtime dependencies only, non-root, a health check."""
+    text = (project / "Dockerfile").read_text(encoding="utf-8")
+    instructions = [line.split(maxsplit=1) for line in text.splitlines() if line[:1].isupper()]
+    stages = [args for op, args in instructions if op == "FROM"]
+    base = next(args for op, args in instructions if op == "ARG" and "PYTHON_IMAGE" in args)
+    assert len(stages) == 2 and stages[0].endswith(" AS build")
+    assert re.fullmatch(r"PYTHON_IMAGE=python:3\.1[1-3]-slim-\w+", base), base
+    installs = [args for op, args in instructions if op == "RUN" and "pip install" in args]
+    assert installs == ["/opt/venv/bin/pip install ."]  # no [dev] extra in the image
+    users = [args for op, args in instructions if op == "USER"]
+    assert users and users[-1].split(":")[0] not in ("0", "root")
+    assert re.search(r"^HEALTHCHECK .*\n.*http://127\.0\.0\.1:8000/health", text, re.MULTILINE)
+    assert ["COPY", "models/ models/"] in instructions
+    ignored = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert next(line for line in ignored if line and line[0] != "#") == "*"  # allow-list
+
+
+def monitoring_and_tracking_are_wired(project: Path) -> None:
+    """Their modules, dependencies, make targets, scheduled workflow and documentation."""
     for name in ("drift.py", "monitor.py", "tracking.py"):
-        assert (with_options / "src" / PACKAGE / name).is_file()
-    pyproject = tomllib.loads((with_options / "pyproject.toml").read_text(encoding="utf-8"))
+        assert (project / "src" / PACKAGE / name).is_file()
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     requirements = " ".join(pyproject["project"]["dependencies"])
     assert "mlflow" in requirements and "scipy" in requirements
-    makefile = (with_options / "Makefile").read_text(encoding="utf-8")
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
     assert "\nmonitor:" in makefile and "\nui:" in makefile
-    workflow = yaml.safe_load((with_options / ".github/workflows/monitor.yml").read_text())
+    workflow = yaml.safe_load((project / ".github/workflows/monitor.yml").read_text())
     assert "schedule" in workflow[True]  # YAML 1.1 reads the key `on` as true
     for doc in ("README.md", "MODEL_CARD.md"):
-        text = (with_options / doc).read_text(encoding="utf-8")
+        text = (project / doc).read_text(encoding="utf-8")
         assert "## Monitoring" in text and "MLflow" in text, doc
-
-
-def test_options_off_leave_no_trace(project: Path) -> None:
-    """Default answers: no file, import, dependency, target or line of either option."""
-    words = re.compile(
-        r"mlflow|make monitor|make ui|drift\.py|monitoring\.yaml|tracking\.yaml", re.IGNORECASE
-    )
-    for path in project.rglob("*"):
-        if path.is_file() and path.suffix != ".png" and path.name != "digits.zip":
-            text = path.read_text(encoding="utf-8", errors="replace")
-            assert not words.search(text), f"{path.relative_to(project)}: {words.search(text)}"
 
 
 def parses(project: Path) -> None:
@@ -268,12 +323,17 @@ def test_every_choice_of_every_type_renders_valid_files(
     """
     questions = questions_with_choices(project_type)
     assert max(map(len, questions.values())) <= renders_per_type(), "a choice is never rendered"
+    assert len(OPTION_SETS) <= renders_per_type(), "an option set is never rendered"
     answers = {name: choices[render % len(choices)] for name, choices in questions.items()}
+    options = OPTION_SETS[render % len(OPTION_SETS)]
     given = {k: v for k, v in answers.items() if v != defaults(project_type)[k]}
+    given |= dict.fromkeys(options, True)
     project = rendered_once(tmp_path_factory, project_type, **given)
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert {key: recorded[key] for key in answers} == answers
+    assert {o for o in OPTIONS if recorded.get(o)} == set(options)
     parses(project)
+    options_bring_their_files_and_nothing_else(project, project_type, options)
     if "python_version" in answers:
         value = str(answers["python_version"])
         # one schema check is enough: the matrix, longest for the lowest version, is what varies
@@ -292,16 +352,21 @@ def ci_tests_every_supported_python(project: Path, lowest: str, *, validate: boo
     assert workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"] == supported
     steps = [step.get("run", "") for step in workflow["jobs"]["lint"]["steps"]]
     assert any(run.startswith("pre-commit run --all-files") for run in steps)
-    if validate:  # GitHub's workflow schema, as the generated CI checks itself
-        check = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
-        assert check, "check-jsonschema (a dev dependency) is not installed next to python"
-        result = subprocess.run(
-            [check, "--builtin-schema", "vendor.github-workflows", str(workflow_file)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+    if validate:
+        workflow_is_valid(workflow_file)
+
+
+def workflow_is_valid(workflow_file: Path) -> None:
+    """GitHub's workflow schema accepts it, as the generated CI checks itself."""
+    check = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    assert check, "check-jsonschema (a dev dependency) is not installed next to python"
+    result = subprocess.run(
+        [check, "--builtin-schema", "vendor.github-workflows", str(workflow_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def version(text: str) -> tuple[int, ...]:

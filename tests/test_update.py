@@ -504,3 +504,38 @@ def test_update_switches_monitoring_on_and_keeps_the_users_edits(tmp_path: Path)
     assert "horizon: 6" in config.read_text()
     assert not git.Repo(project).git.ls_files("-u")
     assert not git.Repo(project).is_dirty(untracked_files=True)
+
+
+@pytest.mark.e2e
+def test_update_switches_the_api_on_and_keeps_the_users_edits(tmp_path: Path) -> None:
+    """`update --data api=true` with the real template: the option's files and lines arrive."""
+    from .helpers import fresh_clone
+
+    set_identity()
+    template = fresh_clone(tmp_path / "template")
+    git_save(template, "this working tree", tag="v99.0.0")
+    new = NewProject(
+        "sentiment", tmp_path / "p", defaults=True, template=str(template), vcs_ref="v99.0.0"
+    )
+    project = create_project(new).path
+    readme, makefile = project / "README.md", project / "Makefile"
+    readme.write_text(
+        readme.read_text().replace("## License\n", "## Notes\n\nMine.\n\n## License\n")
+    )
+    makefile.write_text(makefile.read_text() + "\nmine:  ## My own target\n\techo mine\n")
+    commit_all(project, "my edits")
+
+    result = update_project(UpdateRequest(project, "v99.0.0", {"api": True}, commit=True))
+
+    assert not result.conflicts and not git.Repo(project).is_dirty(untracked_files=True)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["api"] is True
+    package = project / "src" / answers["package_name"]
+    assert (package / "serve.py").is_file() and (package / "serve_predict.py").is_file()
+    assert (project / "tests" / "test_serve.py").is_file()
+    assert (
+        "## Serve the model" in readme.read_text() and "## Notes\n\nMine.\n" in readme.read_text()
+    )
+    assert "\nserve:" in makefile.read_text() and "\nmine:" in makefile.read_text()
+    assert '"fastapi>=' in (project / "pyproject.toml").read_text()
+    assert not (project / "Dockerfile").exists()  # docker stays off

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from .artifacts import read_meta
 from .config import MODEL_NAMES, Settings, load_config
 from .errors import ConfigError, NotTrainedError
+from .models import Forecaster
 from .paths import eval_dir, models_dir, resolve, shown
 from .settings import add_data_argument, data_mode
 from .train import MODELS_FILE, load_models
@@ -36,14 +38,43 @@ def default_model(config: Settings, trained: list[str], mode: str) -> str:
     raise NotTrainedError("no trained model: run `make train` first")
 
 
-def forecast(
-    config: Settings,
-    mode: str,
-    horizon: int,
-    model: str | None = None,
-    directory: Path | None = None,
-) -> pd.DataFrame:
-    """The next ``horizon`` periods of every series: date, forecast and interval bounds."""
+@dataclass(frozen=True)
+class Predictor:
+    """One trained model for every series, with where each series ends, loaded once."""
+
+    model_name: str  # its name in models/ and eval/metrics.json
+    models: dict[str, Forecaster]  # by series
+    last_dates: dict[str, pd.Timestamp]
+    frequency: str
+    level: float  # of the prediction interval, e.g. 0.95
+
+    def forecast(self, horizon: int) -> pd.DataFrame:
+        """The next ``horizon`` periods of every series: date, forecast and interval bounds."""
+        if horizon < 1:
+            raise ConfigError(f"--horizon must be at least 1, got {horizon}")
+        level, frames = self.level, []
+        for sid, model in self.models.items():
+            result = model.predict(horizon, level)
+            dates = pd.date_range(self.last_dates[sid], periods=horizon + 1, freq=self.frequency)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "series": sid,
+                        "date": dates[1:],
+                        "model": self.model_name,
+                        "forecast": result.mean,
+                        f"lower_{level:.0%}": result.lower,
+                        f"upper_{level:.0%}": result.upper,
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+
+def load_predictor(
+    config: Settings, mode: str, model: str | None = None, directory: Path | None = None
+) -> Predictor:
+    """The trained ``model`` (default: the evaluated choice) of every series."""
     meta = read_meta(directory or models_dir(), mode, requires=MODELS_FILE)
     trained = list(meta["models"])
     name = model or default_model(config, trained, mode)
@@ -52,25 +83,24 @@ def forecast(
             f"model {name!r} was not trained (trained: {', '.join(trained)}); add it to "
             "models.include and run `make train`"
         )
-    level = config.backtest.level
-    frames = []
-    for sid, models in load_models(directory).items():
-        result = models[name].predict(horizon, level)
-        last = pd.Timestamp(meta["last_dates"][sid])
-        dates = pd.date_range(last, periods=horizon + 1, freq=meta["frequency"])[1:]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "series": sid,
-                    "date": dates,
-                    "model": name,
-                    "forecast": result.mean,
-                    f"lower_{level:.0%}": result.lower,
-                    f"upper_{level:.0%}": result.upper,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+    return Predictor(
+        model_name=name,
+        models={sid: models[name] for sid, models in load_models(directory).items()},
+        last_dates={sid: pd.Timestamp(date) for sid, date in meta["last_dates"].items()},
+        frequency=meta["frequency"],
+        level=config.backtest.level,
+    )
+
+
+def forecast(
+    config: Settings,
+    mode: str,
+    horizon: int,
+    model: str | None = None,
+    directory: Path | None = None,
+) -> pd.DataFrame:
+    """The next ``horizon`` periods of every series: date, forecast and interval bounds."""
+    return load_predictor(config, mode, model, directory).forecast(horizon)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

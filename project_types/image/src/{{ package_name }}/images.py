@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -47,7 +48,7 @@ def to_mode(image: Image.Image, color: str) -> Image.Image:
     return image.convert("L" if color == "grayscale" else "RGB")
 
 
-def load_image(path: Path, size: Sequence[int] | None, color: str) -> np.ndarray:
+def load_image(path: Path | IO[bytes], size: Sequence[int] | None, color: str) -> np.ndarray:
     """One image as float32 ``(height, width, channels)`` in [0, 1], resized to ``size``."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -11,8 +13,49 @@ from PIL import Image, UnidentifiedImageError
 from .artifacts import read_meta
 from .errors import DataError
 from .images import load_image
-from .models import load_model
+from .models import Classifier, load_model
 from .paths import models_dir, shown
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """A trained image classifier and how training read images, loaded once for many images."""
+
+    model_name: str  # its name in models/ and eval/metrics.json
+    model: Classifier
+    size: tuple[int, int]  # (height, width)
+    color: str  # "grayscale" or "rgb"
+    classes: list[str]
+
+    def read(self, source: Path | IO[bytes], name: str) -> np.ndarray:
+        """One image file (a path or an open binary file) as training read them."""
+        try:
+            return load_image(source, self.size, self.color)
+        except FileNotFoundError:
+            raise DataError(f"{name} not found") from None
+        except (
+            UnidentifiedImageError,
+            OSError,
+            ValueError,
+            SyntaxError,
+            Image.DecompressionBombError,
+        ):
+            raise DataError(f"{name}: not a readable image (png, jpg, jpeg, webp)") from None
+
+    def classify(self, images: list[np.ndarray]) -> list[tuple[str, float]]:
+        """The most probable class and its probability for each image read by :meth:`read`."""
+        proba = self.model.predict_proba(np.stack(images))
+        return [(self.classes[int(p.argmax())], float(p.max())) for p in proba]
+
+
+def load_predictor(model: str | None = None, directory: Path | None = None) -> Predictor:
+    """A trained model from ``models/`` (``model``: default the chosen one, model.kind)."""
+    directory = directory or models_dir()
+    meta = read_meta(directory)
+    name = model or meta["model_kind"]
+    height, width, channels = meta["shape"]
+    color = "grayscale" if channels == 1 else "rgb"
+    return Predictor(name, load_model(name, directory), (height, width), color, meta["classes"])
 
 
 def predict(
@@ -22,28 +65,8 @@ def predict(
 
     Images are read as training read them: same colour mode, resized to the training size.
     """
-    directory = directory or models_dir()
-    meta = read_meta(directory)
-    name = model or meta["model_kind"]
-    height, width, channels = meta["shape"]
-    color = "grayscale" if channels == 1 else "rgb"
-    images = []
-    for path in paths:
-        try:
-            images.append(load_image(path, (height, width), color))
-        except FileNotFoundError:
-            raise DataError(f"{shown(path)} not found") from None
-        except (
-            UnidentifiedImageError,
-            OSError,
-            ValueError,
-            SyntaxError,
-            Image.DecompressionBombError,
-        ):
-            raise DataError(f"{shown(path)}: not a readable image (png, jpg, jpeg, webp)") from None
-    proba = load_model(name, directory).predict_proba(np.stack(images))
-    classes: list[str] = meta["classes"]
-    return [(classes[int(p.argmax())], float(p.max())) for p in proba]
+    predictor = load_predictor(model, directory)
+    return predictor.classify([predictor.read(path, shown(path)) for path in paths])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

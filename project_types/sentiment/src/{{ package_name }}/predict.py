@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
+from sklearn.pipeline import Pipeline
 
 from .artifacts import read_meta
 from .data import LABEL_NAMES
@@ -15,15 +17,32 @@ from .models import CANDIDATE_LABELS, REFERENCES, positive_scores
 from .paths import models_dir, shown
 
 
-def predict(texts: list[str], model: str = "model", directory: Path | None = None) -> list[float]:
-    """Positive-class probability of each text from a trained model (``model``: the chosen one)."""
+@dataclass(frozen=True)
+class Predictor:
+    """A trained text classifier, loaded once for many texts."""
+
+    model_name: str  # its name in models/ and eval/metrics.json
+    pipeline: Pipeline
+
+    def predict(self, texts: list[str]) -> list[float]:
+        """Positive-class probability of each text."""
+        return [float(p) for p in positive_scores(self.pipeline, texts)]
+
+
+def load_predictor(model: str = "model", directory: Path | None = None) -> Predictor:
+    """A trained model from ``models/`` (``model``: the one training chose)."""
     directory = directory or models_dir()
     if model == "model":
         model = read_meta(directory)["chosen"]
     path = directory / f"{model}.joblib"
     if not path.is_file():
         raise NotTrainedError(f"{shown(path)} not found: run `make train` first")
-    return [float(p) for p in positive_scores(joblib.load(path), texts)]
+    return Predictor(model, joblib.load(path))
+
+
+def predict(texts: list[str], model: str = "model", directory: Path | None = None) -> list[float]:
+    """Positive-class probability of each text from a trained model (``model``: the chosen one)."""
+    return load_predictor(model, directory).predict(texts)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
