@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import mlportfolio
 from tests.conftest import run_cli
 from tests.portfolio_helpers import envelope, make_project, tiny_png
 
@@ -75,7 +76,8 @@ def test_portfolio_errors_are_one_line(in_tmp: Path) -> None:
 
 def test_status_cli_table_and_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    make_project(tmp_path, "recs", name="[bold]Recs[/bold]", metrics=envelope())
+    current = {"_commit": f"v{mlportfolio.__version__}"}  # made by this version: no update
+    make_project(tmp_path, "recs", name="[bold]Recs[/bold]", metrics=envelope(), answers=current)
     (tmp_path / "plain").mkdir()
 
     table = run_cli("status", str(tmp_path / "recs"), str(tmp_path / "plain"))
