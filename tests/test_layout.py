@@ -200,9 +200,13 @@ def test_no_file_of_another_type_reaches_the_project(project: Path) -> None:
 
 
 def test_nothing_but_the_type_and_the_common_skeleton(project: Path) -> None:
-    project_type = project_type_of(project)
+    has_exactly_its_answers_files(project)
+
+
+def has_exactly_its_answers_files(project: Path) -> None:
+    """The type's and template/'s files that the project's answers select, and nothing else."""
     answers = answers_of(project)
-    expected = set(type_files(project_type, answers)) | common_files(answers)
+    expected = set(type_files(project_type_of(project), answers)) | common_files(answers)
     present = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     assert present == expected
 
@@ -233,7 +237,7 @@ TRACES = {
 def options_bring_their_files_and_nothing_else(
     project: Path, project_type: str, options: tuple[str, ...]
 ) -> None:
-    test_nothing_but_the_type_and_the_common_skeleton(project)
+    has_exactly_its_answers_files(project)
     for path in project.rglob("*"):
         if (
             path.is_file()
@@ -245,7 +249,7 @@ def options_bring_their_files_and_nothing_else(
                 trace = TRACES[option].search(text)
                 assert not trace, f"{option}=false, but {path.name} says {trace.group()!r}"
     if options:  # option code, like the type's, stays clean with a long package name
-        test_the_project_is_ruff_clean_with_a_long_package_name(project)
+        ruff_is_clean(project)
     if "docker" in options:
         dockerfile_is_sound(project)
         if project_type == TYPES[0]:  # the docker job keeps the workflow valid
