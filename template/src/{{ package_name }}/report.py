@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import ReportError
 from .paths import project_root
@@ -34,6 +35,44 @@ def write_reports(readme: Mapping[str, str], model_card: Mapping[str, str]) -> l
                 replace_between_markers(path, name, content)
             written.append(path)
     return written
+
+
+def data_line(envelope: Mapping[str, Any]) -> str:
+    """One sentence saying which data produced an envelope's numbers, and by which split."""
+    data, split = envelope["data"], envelope["split"]
+    warning = " Fixture numbers only show that the pipeline runs." if data["fixture"] else ""
+    return (
+        f"Numbers from **{data['name']}** (`{data['source']}`, DATA={data['mode']}): "
+        f"{data['description']}. Split: {split['protocol']}.{warning}"
+    )
+
+
+def write_results(
+    envelope: Mapping[str, Any],
+    *,
+    verdict: str,
+    table: str,
+    fairness: str,
+    readme_more: Sequence[str] = (),
+    card_more: Sequence[str] = (),
+    both: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """README's ``results`` and MODEL_CARD's ``metrics`` and ``fairness`` blocks of one evaluation.
+
+    Both documents open with the same three paragraphs (the data, the verdict, the table), so
+    the README and the model card can never quote different numbers. ``both`` holds further
+    blocks written alike into the two files.
+    """
+    head = [data_line(envelope), verdict, table]
+    shared = dict(both or {})
+    return write_reports(
+        readme={"results": "\n\n".join([*head, *readme_more]), **shared},
+        model_card={
+            "metrics": "\n\n".join([*head, *card_more]),
+            "fairness": fairness,
+            **shared,
+        },
+    )
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

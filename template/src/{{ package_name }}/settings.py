@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -114,6 +115,43 @@ def load_settings(model: type[SettingsT], *, tuned: bool = True) -> SettingsT:
         return model.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(describe_error(err, files)) from None
+
+
+def check_space_keys(space: dict[str, list[Any]], tunable: Sequence[str]) -> dict[str, list[Any]]:
+    """A search space's keys must be tunable and each must list a value (a field validator's body)."""
+    for key, values in space.items():
+        if key not in tunable:
+            raise ValueError(f"cannot tune {key!r}; tunable keys: {', '.join(tunable)}")
+        if not values:
+            raise ValueError(f"{key}: give at least one value")
+    return space
+
+
+def section_of(config: BaseModel, key: str) -> tuple[BaseModel, str]:
+    """The section holding a dotted key such as ``models.gbm.lags``, and the key's last part."""
+    *parts, name = key.split(".")
+    section = config
+    for part in parts:
+        section = getattr(section, part)
+    return section, name
+
+
+def check_space_values(config: BaseModel, space: dict[str, list[Any]], where: str) -> None:
+    """Every candidate of a search space must be a valid value of its key.
+
+    Checked when the configuration is read, so a typo in ``configs/default.yaml`` fails at once,
+    not an hour into ``make tune``. ``where`` is the space's dotted key, e.g. ``tune.space``.
+    """
+    for key, values in space.items():
+        section, name = section_of(config, key)
+        for value in values:
+            try:
+                type(section).model_validate(section.model_dump() | {name: value})
+            except ValidationError as exc:
+                reason = exc.errors()[0]["msg"]
+                raise ConfigError(
+                    f"{shown(config_file())}: {where}.{key}: {value!r} is refused: {reason}"
+                ) from None
 
 
 def data_mode(value: str | None = None) -> DataMode:

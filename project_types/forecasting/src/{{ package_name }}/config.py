@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from . import settings
-from .errors import ConfigError
-from .paths import config_file, shown
 
 # the core's sections are strict already; these are also checked when a value is reassigned
 STRICT = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
@@ -156,12 +154,7 @@ class TuneSettings(Section):
     @field_validator("space")
     @classmethod
     def _known_keys(cls, space: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        for key, values in space.items():
-            if key not in TUNABLE:
-                raise ValueError(f"cannot tune {key!r}; tunable keys: {', '.join(TUNABLE)}")
-            if not values:
-                raise ValueError(f"{key}: give at least one value")
-        return space
+        return settings.check_space_keys(space, TUNABLE)
 
 
 class Settings(settings.ProjectSettings):
@@ -176,31 +169,8 @@ class Settings(settings.ProjectSettings):
     tune: TuneSettings
 
 
-def section_of(config: Settings, key: str) -> tuple[Section, str]:
-    """The section holding a dotted key such as ``models.gbm.lags``, and the key's last part."""
-    *parts, name = key.split(".")
-    section: Any = config
-    for part in parts:
-        section = getattr(section, part)
-    return section, name
-
-
-def check_tune_space(config: Settings) -> None:
-    """Every candidate of ``tune.space`` must be a valid value of its key."""
-    for key, values in config.tune.space.items():
-        section, name = section_of(config, key)
-        for value in values:
-            try:
-                type(section).model_validate(section.model_dump() | {name: value})
-            except ValidationError as exc:
-                reason = exc.errors()[0]["msg"]
-                raise ConfigError(
-                    f"{shown(config_file())}: tune.space.{key}: {value!r} is refused: {reason}"
-                ) from None
-
-
 def load_config(*, tuned: bool = True) -> Settings:
     """configs/default.yaml, with configs/best_params.yaml over it when ``tuned``, checked."""
     config = settings.load_settings(Settings, tuned=tuned)
-    check_tune_space(config)
+    settings.check_space_values(config, config.tune.space, "tune.space")
     return config

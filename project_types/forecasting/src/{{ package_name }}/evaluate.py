@@ -24,7 +24,7 @@ from .envelope import ModelResult, PrimaryMetric, SplitInfo, build_envelope, wri
 from .errors import NotTrainedError
 from .models import BASELINES, LABELS, Forecaster, baseline_name, model_names
 from .paths import eval_dir, models_dir
-from .report import markdown_table, write_reports
+from .report import data_line, markdown_table, write_results
 from .settings import DataMode, data_mode
 from .train import MODELS_FILE, load_models
 
@@ -219,16 +219,6 @@ def horizon_table(envelope: dict[str, Any]) -> str:
     return markdown_table(["MASE at step", *map(str, shown)], rows)
 
 
-def data_line(envelope: dict[str, Any]) -> str:
-    """One sentence saying which data produced the numbers."""
-    data, split = envelope["data"], envelope["split"]
-    warning = " Fixture numbers only show that the pipeline runs." if data["fixture"] else ""
-    return (
-        f"Numbers from **{data['name']}** (`{data['source']}`, DATA={data['mode']}): "
-        f"{data['description']}. Split: {split['protocol']}.{warning}"
-    )
-
-
 def verdict(envelope: dict[str, Any]) -> str:
     """The chosen model against the baseline on the primary metric."""
     models = envelope["models"]
@@ -303,23 +293,18 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
     plot_residuals(load_models()[sid][chosen], values, chosen, data.season_length, label)
     write_report(envelope, eval_dir() / "report.md")
     if docs:
-        table = results_table(envelope)
-        block = "\n\n".join(
-            [
-                data_line(envelope),
-                verdict(envelope),
-                table,
+        write_results(
+            envelope,
+            verdict=verdict(envelope),
+            table=results_table(envelope),
+            fairness=fairness_section(envelope),
+            readme_more=[
                 "![Backtest forecasts](eval/figures/forecast.png)",
                 (
                     "Error by horizon step, residual diagnostics and what each search picked: "
                     "[eval/report.md](eval/report.md)."
                 ),
-            ]
-        )
-        card = "\n\n".join([data_line(envelope), verdict(envelope), table])
-        write_reports(
-            readme={"results": block},
-            model_card={"metrics": card, "fairness": fairness_section(envelope)},
+            ],
         )
     return envelope
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from . import settings
-from .errors import ConfigError
-from .paths import config_file, shown
 
 # the core's sections are strict already; these are also checked when a value is reassigned
 STRICT = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
@@ -174,15 +172,6 @@ TUNABLE = (
 CNN_TUNABLE = ("cnn.lr", "cnn.width", "cnn.dropout", "cnn.batch_size")
 
 
-def _check_space(space: dict[str, list[Any]], tunable: tuple[str, ...]) -> dict[str, list[Any]]:
-    for key, values in space.items():
-        if key not in tunable:
-            raise ValueError(f"cannot tune {key!r}; tunable keys: {', '.join(tunable)}")
-        if not values:
-            raise ValueError(f"{key}: give at least one value")
-    return space
-
-
 class TuneSettings(Section):
     """The hyper-parameter search (``make tune``)."""
 
@@ -197,12 +186,12 @@ class TuneSettings(Section):
     @field_validator("space")
     @classmethod
     def _known_keys(cls, space: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        return _check_space(space, TUNABLE)
+        return settings.check_space_keys(space, TUNABLE)
 
     @field_validator("cnn_space")
     @classmethod
     def _known_cnn_keys(cls, space: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        return _check_space(space, CNN_TUNABLE)
+        return settings.check_space_keys(space, CNN_TUNABLE)
 
 
 class Settings(settings.ProjectSettings):
@@ -220,25 +209,9 @@ class Settings(settings.ProjectSettings):
     tune: TuneSettings
 
 
-def check_tune_space(config: Settings) -> None:
-    """Every candidate of ``tune.space`` and ``tune.cnn_space`` must be a valid value of its key."""
-    for space_name in ("space", "cnn_space"):
-        for key, values in getattr(config.tune, space_name).items():
-            section_name, name = key.split(".", 1)
-            section = getattr(config, section_name)
-            for value in values:
-                try:
-                    type(section).model_validate(section.model_dump() | {name: value})
-                except ValidationError as exc:
-                    reason = exc.errors()[0]["msg"]
-                    raise ConfigError(
-                        f"{shown(config_file())}: tune.{space_name}.{key}: {value!r} is refused: "
-                        f"{reason}"
-                    ) from None
-
-
 def load_config(*, tuned: bool = True) -> Settings:
     """configs/default.yaml, with configs/best_params.yaml over it when ``tuned``, checked."""
     config = settings.load_settings(Settings, tuned=tuned)
-    check_tune_space(config)
+    settings.check_space_values(config, config.tune.space, "tune.space")
+    settings.check_space_values(config, config.tune.cnn_space, "tune.cnn_space")
     return config

@@ -39,7 +39,7 @@ from .models import (
     subsample,
 )
 from .paths import eval_dir, models_dir
-from .report import markdown_table, write_reports
+from .report import data_line, markdown_table, write_results
 from .settings import DataMode, data_mode
 from .train import check_trained_with
 
@@ -222,15 +222,6 @@ def per_class_table(report: dict[str, dict[str, float]]) -> str:
     return markdown_table(["class", "precision", "recall", "F1", "test images"], rows)
 
 
-def data_line(envelope: dict[str, Any]) -> str:
-    """One sentence saying which data produced the numbers."""
-    data, split = envelope["data"], envelope["split"]
-    return (
-        f"Numbers from **{data['name']}** (`{data['source']}`, DATA={data['mode']}): "
-        f"{data['description']}. Split: {split['protocol']}."
-    )
-
-
 def verdict(envelope: dict[str, Any]) -> str:
     """The chosen model against the baseline on the primary metric."""
     models, metric = envelope["models"], envelope["primary_metric"]["name"]
@@ -377,12 +368,12 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
     plot_figures(config, data, proba, curve, history, [int(i) for i in wrong])
     write_report(envelope, eval_dir() / "report.md")
     if docs:
-        table = results_table(envelope)
-        block = "\n\n".join(
-            [
-                data_line(envelope),
-                verdict(envelope),
-                table,
+        write_results(
+            envelope,
+            verdict=verdict(envelope),
+            table=results_table(envelope),
+            fairness=fairness_section(envelope),
+            readme_more=[
                 (
                     "![Confusion matrix](eval/figures/confusion_matrix.png)"
                     " ![Misclassified test images](eval/figures/misclassified.png)"
@@ -391,12 +382,7 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
                     "Per-class precision and recall, learning curves and the most confident "
                     "mistakes: [eval/report.md](eval/report.md)."
                 ),
-            ]
-        )
-        card = "\n\n".join([data_line(envelope), verdict(envelope), table])
-        write_reports(
-            readme={"results": block},
-            model_card={"metrics": card, "fairness": fairness_section(envelope)},
+            ],
         )
     return envelope
 

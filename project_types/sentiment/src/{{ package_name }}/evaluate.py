@@ -35,7 +35,7 @@ from .models import (
     top_features,
 )
 from .paths import eval_dir, models_dir, shown
-from .report import markdown_table, write_reports
+from .report import data_line, markdown_table, write_results
 from .settings import DataMode, data_mode
 from .train import METRICS, check_trained_with, scores
 
@@ -130,16 +130,6 @@ def results_table(envelope: dict[str, Any]) -> str:
             + [f"{test[k]:.3f}" for k in ("precision", "recall", "f1", "roc_auc")]
         )
     return markdown_table(header, rows)
-
-
-def data_line(envelope: dict[str, Any]) -> str:
-    """One sentence saying which data produced the numbers."""
-    data, split = envelope["data"], envelope["split"]
-    warning = " Fixture numbers only show that the pipeline runs." if data["fixture"] else ""
-    return (
-        f"Numbers from **{data['name']}** (`{data['source']}`, DATA={data['mode']}): "
-        f"{data['description']}. Split: {split['protocol']}.{warning}"
-    )
 
 
 def verdict(envelope: dict[str, Any]) -> str:
@@ -368,24 +358,20 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
         top = extras["top_features"]
         words = ", ".join(f"`{w}`" for w, _ in top["positive"][:8])
         neg_words = ", ".join(f"`{w}`" for w, _ in top["negative"][:8])
-        table = results_table(envelope)
         reference = [IMDB_REFERENCE] if reviews.imdb else []
-        block = "\n\n".join(
-            [
-                data_line(envelope),
-                verdict(envelope),
-                table,
+        write_results(
+            envelope,
+            verdict=verdict(envelope),
+            table=results_table(envelope),
+            fairness=fairness_section(envelope),
+            readme_more=[
                 *reference,
                 f"Strongest positive n-grams: {words}. Strongest negative: {neg_words}.",
                 "![Confusion matrix](eval/figures/confusion_matrix.png)",
                 "Details, ROC curves and the most confident mistakes: [eval/report.md](eval/report.md).",
-            ]
-        )
-        card = "\n\n".join([data_line(envelope), verdict(envelope), table, *reference])
-        data = data_section(envelope, reviews.imdb, config.data.full.source)
-        write_reports(
-            readme={"results": block, "data": data},
-            model_card={"metrics": card, "data": data, "fairness": fairness_section(envelope)},
+            ],
+            card_more=reference,
+            both={"data": data_section(envelope, reviews.imdb, config.data.full.source)},
         )
     return envelope
 
