@@ -197,7 +197,7 @@ class BaselineSettings(Section):
     nb_alpha: float = Field(gt=0)
 
 
-Candidate = Literal["nb_logreg", "logreg", "linear_svm"]
+Candidate = Literal["nb_logreg", "logreg", "linear_svm", "mnb"]
 
 
 class ModelSettings(Section):
@@ -207,6 +207,8 @@ class ModelSettings(Section):
     C: float = Field(gt=0)  # logreg and linear_svm
     nb_C: float = Field(gt=0)  # nb_logreg
     nb_alpha: float = Field(gt=0)  # smoothing of nb_logreg's naive Bayes ratios
+    nb_beta: list[float] = Field(min_length=1)  # interpolation weights of nb_logreg tried by CV
+    mnb_alpha: float = Field(gt=0)  # smoothing of the mnb candidate
     max_iter: int = Field(gt=0)
 
     @field_validator("candidates")
@@ -214,6 +216,13 @@ class ModelSettings(Section):
     def _unique(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
             raise ValueError("list each candidate once")
+        return value
+
+    @field_validator("nb_beta")
+    @classmethod
+    def _weights(cls, value: list[float]) -> list[float]:
+        if not all(0 <= beta <= 1 for beta in value) or len(set(value)) != len(value):
+            raise ValueError("list weights between 0 and 1, each once, e.g. [1.0, 0.5, 0.25]")
         return value
 
 

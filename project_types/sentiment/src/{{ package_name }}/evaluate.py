@@ -264,6 +264,13 @@ def write_report(envelope: dict[str, Any], path: Path) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
+def beta(meta: dict[str, Any], name: str) -> float:
+    """The NBSVM interpolation weight a model was trained with (1: none)."""
+    if name != "nb_logreg" or meta.get("nb_beta") is None:
+        return 1.0
+    return float(meta["nb_beta"])
+
+
 def score_models(
     config: Settings, reviews: Reviews, directory: Path, meta: dict[str, Any]
 ) -> tuple[dict[str, ModelResult], dict[str, np.ndarray], dict[str, Any]]:
@@ -304,7 +311,7 @@ def score_models(
             test["label"], y_pred, labels=[0, 1]
         ).tolist()
         results[name] = ModelResult(
-            label=display_name(name, meta["feature_sets"][name]),
+            label=display_name(name, meta["feature_sets"][name], beta(meta, name)),
             params=model_params(config, name),  # the ones training used: checked on entry
             train=scores(train["label"].to_numpy(), train_scores),
             validation={m: cv[name][m]["mean"] for m in METRICS},
@@ -330,6 +337,7 @@ def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, A
     extras["class_counts"] = reviews.counts()
     extras["candidates"] = list(config.model.candidates)
     extras["feature_sets"], extras["min_df"] = meta["feature_sets"], meta["min_df"]
+    extras["nb_beta"] = meta["nb_beta"]
     extras["read_as"] = f"{reviews.shape}, {reviews.columns}, encoding {reviews.encoding}"
     extras["imdb"] = reviews.imdb
     envelope = build_envelope(

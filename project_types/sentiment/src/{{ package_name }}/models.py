@@ -3,11 +3,13 @@
 Every model is a scikit-learn Pipeline: cleaning -> TF-IDF n-grams -> optional chi2 -> a "head".
 There are at most two feature sets, word n-grams and word + character n-grams (:func:`feature_sets`);
 cross-validation and training fit each once and share it among the heads (:func:`feature_steps`,
-:func:`build_head`). Training keeps the candidate and feature set that cross-validate best.
+:func:`build_head`). Training keeps the candidate and feature set that cross-validate best, and
+for ``nb_logreg`` the NBSVM interpolation weight (:func:`interpolate`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -30,6 +32,7 @@ CANDIDATE_LABELS = {
     "nb_logreg": "NB-weighted n-grams + logistic regression (NBSVM-style)",
     "logreg": "TF-IDF + logistic regression",
     "linear_svm": "TF-IDF + linear SVM (calibrated)",
+    "mnb": "TF-IDF + naive Bayes, light smoothing",
 }
 
 
@@ -80,8 +83,12 @@ def model_names(config: Settings) -> tuple[str, ...]:
     return (*REFERENCES, *config.model.candidates)
 
 
-def display_name(name: str, feature_set: str = WORDS) -> str:
+def display_name(name: str, feature_set: str = WORDS, nb_beta: float = 1.0) -> str:
     """How reports and figures name a model, e.g. ``TF-IDF + logistic regression``."""
+    if nb_beta != 1.0 and name == "nb_logreg":
+        return (
+            f"{display_name(name, feature_set)} [interpolated with naive Bayes, beta {nb_beta:g}]"
+        )
     if feature_set != WORDS and name != MAJORITY:
         return f"{display_name(name)} [{FEATURE_SET_LABELS[feature_set]}]"
     if name == MAJORITY:
@@ -102,7 +109,10 @@ def model_params(config: Settings, name: str) -> dict[str, Any]:
     if name == BASELINE:
         return {"classifier": "multinomial_nb", "alpha": config.baseline.nb_alpha} | features
     if name == "nb_logreg":
-        head = {"C": model.nb_C, "nb_alpha": model.nb_alpha, "binary": True}
+        head = {"C": model.nb_C, "nb_alpha": model.nb_alpha, "nb_beta": model.nb_beta}
+        head |= {"binary": True}
+    elif name == "mnb":
+        head = {"alpha": model.mnb_alpha}
     elif name in CANDIDATE_LABELS:
         head = {"C": model.C}
     else:
@@ -158,10 +168,29 @@ def build_head(config: Settings, name: str) -> Any:
         )
     if name == "logreg":
         return _logreg(model.C, model.max_iter, seed)
+    if name == "mnb":
+        return MultinomialNB(alpha=model.mnb_alpha)
     if name == "linear_svm":
         svm = LinearSVC(C=model.C, max_iter=model.max_iter, random_state=seed)
         return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
     raise ValueError(f"unknown model {name!r}")
+
+
+def interpolate(head: Pipeline, beta: float) -> Pipeline:
+    """A fitted ``nb_logreg`` head with weights ``beta * w + (1 - beta) * mean|w|`` (NBSVM).
+
+    Wang and Manning's interpolation between the model and naive Bayes: on the NB-scaled binary
+    features a weight equal for every n-gram scores a text by its summed log-count ratios, which
+    is naive Bayes. ``beta`` 1 is the model as fitted; lower values trust the naive Bayes prior
+    more, which helps when there are few texts. It needs no new fit, so cross-validation tries
+    every configured ``beta`` at the cost of one.
+    """
+    if beta == 1.0:
+        return head
+    head = copy.deepcopy(head)
+    lr = head.named_steps["lr"]
+    lr.coef_ = beta * lr.coef_ + (1.0 - beta) * np.abs(lr.coef_).mean()
+    return head
 
 
 def _logreg(C: float, max_iter: int, seed: int) -> LogisticRegression:

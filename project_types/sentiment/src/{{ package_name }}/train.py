@@ -40,6 +40,7 @@ from .models import (
     display_name,
     feature_sets,
     feature_steps,
+    interpolate,
     min_df,
     model_names,
     model_params,
@@ -66,10 +67,11 @@ def scores(y_true: np.ndarray, y_score: np.ndarray) -> dict[str, float]:
 def cross_validation(config: Settings, train: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Stratified k-fold CV of every model on the training split: mean and std per metric.
 
-    Each candidate is scored on every feature set and keeps the one with the best mean accuracy
-    (the first wins ties: it is the cheaper); ``feature_set`` records it, ``by_feature_set`` the
-    mean accuracy of each. Cleaning is per document (nothing is learned), so it runs once; in each
-    fold the TF-IDF and chi2 steps are fitted on that fold's training part only.
+    Each candidate is scored on every feature set (``nb_logreg`` also with every ``nb_beta``, which
+    costs no fit: :func:`models.interpolate`) and keeps the variant with the best mean accuracy
+    (the first listed wins ties); ``feature_set`` and ``nb_beta`` record it, ``by_feature_set``
+    the best mean accuracy on each set. Cleaning is per document (nothing is learned), so it runs
+    once; in each fold the TF-IDF and chi2 steps are fitted on that fold's training part only.
     """
     names, size = model_names(config), Size.of(train["text"])
     sets = feature_sets(config, size)
@@ -77,20 +79,26 @@ def cross_validation(config: Settings, train: pd.DataFrame) -> dict[str, dict[st
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     text = feature_steps(config, size)[0][1].transform(train["text"])
     y = train["label"].to_numpy()
-    per_fold: dict[tuple[str, str], list[dict[str, float]]] = {
-        (name, s): [] for name in names for s in sets if s == sets[0] or name not in REFERENCES
+    per_fold: dict[tuple[str, str, float], list[dict[str, float]]] = {
+        (name, s, beta): []
+        for name in names
+        for s in sets
+        if s == sets[0] or name not in REFERENCES
+        for beta in (config.model.nb_beta if name == "nb_logreg" else [1.0])
     }
     for fit, val in cv.split(text, y):
         for feature_set in sets:
             features = Pipeline(feature_steps(config, size, feature_set)[1:])
             x_fit, x_val = features.fit_transform(text[fit], y[fit]), features.transform(text[val])
             for name in names:
-                if (name, feature_set) in per_fold:
-                    head = build_head(config, name).fit(x_fit, y[fit])
-                    per_fold[name, feature_set].append(
-                        scores(y[val], head.predict_proba(x_val)[:, 1])
-                    )
-    summary: dict[tuple[str, str], dict[str, Any]] = {
+                head = None
+                for key, runs in per_fold.items():
+                    if key[:2] == (name, feature_set):
+                        if head is None:
+                            head = build_head(config, name).fit(x_fit, y[fit])
+                        variant = interpolate(head, key[2]) if name == "nb_logreg" else head
+                        runs.append(scores(y[val], variant.predict_proba(x_val)[:, 1]))
+    summary: dict[tuple[str, str, float], dict[str, Any]] = {
         key: {"folds": folds}
         | {
             m: {
@@ -103,9 +111,16 @@ def cross_validation(config: Settings, train: pd.DataFrame) -> dict[str, dict[st
     }
     result = {}
     for name in names:
-        tried = {s: summary[name, s][PRIMARY]["mean"] for s in sets if (name, s) in summary}
-        best = max(tried, key=lambda s: (tried[s], -sets.index(s)))
-        result[name] = summary[name, best] | {"feature_set": best, "by_feature_set": tried}
+        tried = [key for key in summary if key[0] == name]  # in order: sets, then weights
+        best = max(tried, key=lambda k: (summary[k][PRIMARY]["mean"], -tried.index(k)))
+        by_set = {
+            s: max(summary[k][PRIMARY]["mean"] for k in tried if k[1] == s)
+            for s in dict.fromkeys(k[1] for k in tried)
+        }
+        chosen: dict[str, Any] = {"feature_set": best[1], "by_feature_set": by_set}
+        if name == "nb_logreg":
+            chosen["nb_beta"] = best[2]
+        result[name] = summary[best] | chosen
     return result
 
 
@@ -116,10 +131,11 @@ def choose(config: Settings, cv: dict[str, dict[str, Any]]) -> str:
 
 
 def fit_all(
-    config: Settings, train: pd.DataFrame, chosen_sets: dict[str, str]
+    config: Settings, train: pd.DataFrame, cv: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Pipeline], dict[str, float]]:
-    """Every model fitted on the whole training split on its feature set, each set fitted once."""
+    """Every model fitted on the whole training split as its CV chose, each feature set once."""
     y, size = train["label"].to_numpy(), Size.of(train["text"])
+    chosen_sets = {name: result["feature_set"] for name, result in cv.items()}
     fitted: dict[str, tuple[Pipeline, Any, float]] = {}
     for feature_set in dict.fromkeys(chosen_sets[name] for name in chosen_sets if name != MAJORITY):
         start = time.perf_counter()
@@ -135,6 +151,8 @@ def fit_all(
             continue
         features, x, feature_seconds = fitted[chosen_sets[name]]
         head = build_head(config, name).fit(x, y)
+        if "nb_beta" in cv[name]:
+            head = interpolate(head, cv[name]["nb_beta"])
         pipelines[name] = Pipeline([*features.steps, ("clf", head)])
         seconds[name] = round(time.perf_counter() - start + feature_seconds, 2)
     return pipelines, seconds
@@ -149,8 +167,7 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
     cv = cross_validation(config, reviews.train)
     cv_seconds = round(time.perf_counter() - start, 2)
     chosen = choose(config, cv)
-    chosen_sets = {name: result["feature_set"] for name, result in cv.items()}
-    pipelines, seconds = fit_all(config, reviews.train, chosen_sets)
+    pipelines, seconds = fit_all(config, reviews.train, cv)
     for name, pipeline in pipelines.items():
         joblib.dump(pipeline, directory / f"{name}.joblib")
     meta = {
@@ -158,7 +175,8 @@ def train(config: Settings, mode: str, directory: Path | None = None) -> dict[st
         "data": reviews.describe(),
         "n_train": len(reviews.train),
         "chosen": chosen,
-        "feature_sets": chosen_sets,
+        "feature_sets": {name: result["feature_set"] for name, result in cv.items()},
+        "nb_beta": cv["nb_logreg"]["nb_beta"] if "nb_logreg" in cv else None,
         "min_df": min_df(config, Size.of(reviews.train["text"])),
         "cross_validation": cv,
         "params": {name: model_params(config, name) for name in pipelines},
@@ -196,12 +214,15 @@ def run(args: argparse.Namespace) -> int:
         acc = result[PRIMARY]
         tried = result["by_feature_set"]
         on = f" on {result['feature_set']}" if len(tried) > 1 else ""
+        on += f", beta {result['nb_beta']:g}" if "nb_beta" in result else ""
         also = "".join(f"; {s} {a:.3f}" for s, a in tried.items() if s != result["feature_set"])
         mark = "  <- chosen" if name == meta["chosen"] else ""
         print(
             f"  {name:<12} CV accuracy {acc['mean']:.3f} ± {acc['std']:.3f}{on}{also}, fitted in "
             f"{secs:.2f} s -> models/{name}.joblib{mark}"
         )
-    chosen = display_name(meta["chosen"], meta["feature_sets"][meta["chosen"]])
+    name = meta["chosen"]
+    beta = meta["nb_beta"] if name == "nb_logreg" else 1.0
+    chosen = display_name(name, meta["feature_sets"][name], beta)
     print(f"The model: {chosen} (best CV accuracy among the candidates; min_df {meta['min_df']})")
     return 0
