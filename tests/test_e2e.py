@@ -25,9 +25,14 @@ from mlportfolio.catalog import load_catalog
 from mlportfolio.create import NewProject, create_project
 from mlportfolio.templates import template_root
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("generated-projects")]
+pytestmark = pytest.mark.e2e
 
 PROJECT_TYPES = sorted(load_catalog())
+# One xdist group per type: a type's tests share its module-scoped project (generated and
+# installed once, on one worker), and the types' projects are built on both workers at once.
+# The tests that make a project of their own (CNN, Spark) are groups of one, so they go to
+# whichever worker is free.
+PER_TYPE = [pytest.param(t, marks=pytest.mark.xdist_group(f"project-{t}")) for t in PROJECT_TYPES]
 OPTIONS = (
     "api",
     "docker",
@@ -52,7 +57,7 @@ def run(
     return result
 
 
-@pytest.fixture(scope="module", params=PROJECT_TYPES)
+@pytest.fixture(scope="module", params=PER_TYPE)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated project of each type, installed with uv into its own venv."""
     project_type = str(request.param)
