@@ -33,8 +33,8 @@ def _memoize_jinja_compiles() -> None:
     depends only on the source, the names it is compiled under and the environment's settings,
     all in the key below. So the tests render every file, through Copier's own environment, as
     `new` does; only the parse and code generation of a source already compiled the same way is
-    skipped. A compile error is never cached (it raises before the store). Subprocesses (the
-    console-script tests, the e2e tier) run without this.
+    skipped. A compile error is never cached (it raises before the store). Renders in
+    subprocesses (the console-script and terminal tests) run without it.
     """
     compile_source: Callable[..., Any] = jinja2.Environment.compile
     compiled: dict[tuple[object, ...], CodeType] = {}
