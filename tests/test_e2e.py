@@ -25,9 +25,14 @@ from mlportfolio.catalog import load_catalog
 from mlportfolio.create import NewProject, create_project
 from mlportfolio.templates import template_root
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("generated-projects")]
+pytestmark = pytest.mark.e2e
 
 PROJECT_TYPES = sorted(load_catalog())
+# One xdist group per type: a type's tests share its module-scoped project (generated and
+# installed once, on one worker), and the types' projects are built on both workers at once.
+# The tests that make a project of their own (CNN, Spark) are groups of one, so they go to
+# whichever worker is free.
+PER_TYPE = [pytest.param(t, marks=pytest.mark.xdist_group(f"project-{t}")) for t in PROJECT_TYPES]
 OPTIONS = (
     "api",
     "docker",
@@ -52,7 +57,7 @@ def run(
     return result
 
 
-@pytest.fixture(scope="module", params=PROJECT_TYPES)
+@pytest.fixture(scope="module", params=PER_TYPE)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated project of each type, installed with uv into its own venv."""
     project_type = str(request.param)
@@ -122,7 +127,9 @@ def test_only_its_own_types_files(project: Path) -> None:
 
 
 def test_project_tests_pass(project: Path) -> None:
-    run(["make", "test"], project, venv_env(project))
+    # a guard against a hang, not a speed check: with two types' suites running at once on a
+    # machine at load 24, forecasting's (every option on) took ~12 min and passed
+    run(["make", "test"], project, venv_env(project), timeout=1800)
 
 
 def test_train_and_evaluate_fill_metrics_and_readme(project: Path) -> None:
