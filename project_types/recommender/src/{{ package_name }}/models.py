@@ -391,13 +391,17 @@ class ItemKNN(Model):
             cache["rated"] = rated
         return cache["similarity"], cache["residual"], cache["rated"]
 
+    def _weights(self) -> np.ndarray:
+        """The similarities transposed, as a dense float32 kept x kept array (kept^2 x 4 bytes,
+        36 MB for 3,000 items), C-ordered: scipy copies any other order at every product."""
+        return np.asarray(self._matrices()[0].T.toarray(order="C"))
+
     def _sums(self, users: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each (known) user index and kept item: sum_j s_ij e_uj and sum_j s_ij over the
         user's rated neighbours j (users x kept each).
 
-        The users' sparse rows times ``weights``, the similarities transposed as a dense float32
-        kept x kept array (kept^2 x 4 bytes, 36 MB for 3,000 items, made once per prediction
-        pass): O(their ratings x kept) multiply-adds in a tight loop, cheaper here than a sparse
+        The users' sparse rows times :meth:`_weights` (made once per prediction pass):
+        O(their ratings x kept) multiply-adds in a tight loop, cheaper here than a sparse
         product's O(ratings x neighbours) bookkeeping.
         """
         _, residual, rated = self._matrices()
@@ -421,7 +425,7 @@ class ItemKNN(Model):
         cols = np.where(items >= 0, column[items.clip(0)], -1)
         pairs = np.flatnonzero((users >= 0) & (cols >= 0))
         known, position = np.unique(users[pairs], return_inverse=True)
-        weights = np.asarray(self._matrices()[0].T.toarray())
+        weights = self._weights()
         for start in range(0, len(known), batch):
             sums = self._sums(known[start : start + batch], weights)
             inside = (position >= start) & (position < start + batch)
@@ -444,7 +448,7 @@ class ItemKNN(Model):
     def estimates(self, users: np.ndarray) -> np.ndarray:
         """Unclipped predicted ratings of every item for each (known) user index."""
         result = self.mu + self.user_bias[users, None] + self.item_bias
-        total, norm = self._sums(users, np.asarray(self._matrices()[0].T.toarray()))
+        total, norm = self._sums(users, self._weights())
         result[:, self.kept] += _ratio(total, norm + self.reg)
         return result
 
@@ -488,7 +492,7 @@ def _neighbours(
     similarity[index - block.start, index] = 0.0
     largest = min(max(sizes), similarity.shape[1] - 1)
     if largest < 1:
-        empty = np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+        empty = np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32)
         return {k: empty for k in sizes}
     best = np.argpartition(-similarity, largest - 1, axis=1)[:, :largest]
     value = np.take_along_axis(similarity, best, axis=1)
@@ -496,10 +500,10 @@ def _neighbours(
         order = np.argsort(-value, axis=1, kind="stable")
         best, value = np.take_along_axis(best, order, 1), np.take_along_axis(value, order, 1)
     result = {}
-    for k in sizes:
-        top, top_value = best[:, :k], value[:, :k]
+    for k in sizes:  # as saved (int32, float32): a tuning grid holds many sizes at once
+        top, top_value = best[:, :k].astype(np.int32), value[:, :k].astype(np.float32)
         positive = top_value > 0
-        rows = np.broadcast_to(index[:, None], top.shape)
+        rows = np.broadcast_to(index[:, None].astype(np.int32), top.shape)
         result[k] = rows[positive], top[positive], top_value[positive]
     return result
 
@@ -557,7 +561,7 @@ class Blend(Model):
         """Are its parts these very models (so their estimates can be reused)?"""
         return bool(self._models) and all(self._models[n] is models.get(n) for n in self.parts)
 
-    def _features(self, estimates: Mapping[str, np.ndarray]) -> np.ndarray:
+    def features(self, estimates: Mapping[str, np.ndarray]) -> np.ndarray:
         """Columns 1, bias, mf - bias, knn - bias of the parts' estimates of the same pairs."""
         base = estimates["bias"]
         others = [estimates[n] - base for n in self.parts[1:]]
@@ -568,12 +572,16 @@ class Blend(Model):
 
         ``estimates``: the parts' estimates of those ratings, if already computed.
         """
-        x = self._features(estimates or self._estimates(data.users, data.items))
+        x = self.features(estimates or self._estimates(data.users, data.items))
+        return self.fit_features(x, data.ratings)
+
+    def fit_features(self, x: np.ndarray, ratings: np.ndarray) -> Blend:
+        """Fit the weights on :meth:`features` rows and the ratings they estimate."""
         prior = np.array([0.0, 1.0, 0.0, 0.0])
         gram = x.T @ x + self.ridge * np.eye(x.shape[1])
         # lstsq, not solve: with ridge 0 a part that adds nothing (MF after 0 iterations) or an
         # empty hold-out makes the system singular; any of its solutions fits equally well.
-        rhs = x.T @ data.ratings + self.ridge * prior
+        rhs = x.T @ ratings + self.ridge * prior
         self.weights = np.linalg.lstsq(gram, rhs, rcond=None)[0]
         return self
 
@@ -582,7 +590,7 @@ class Blend(Model):
 
     def combine(self, estimates: Mapping[str, np.ndarray]) -> np.ndarray:
         """The blend's (unclipped) estimate from its parts' estimates of the same pairs."""
-        return np.asarray(self._features(estimates) @ self.weights)
+        return np.asarray(self.features(estimates) @ self.weights)
 
     def estimate(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         """Blended ratings before clipping."""
