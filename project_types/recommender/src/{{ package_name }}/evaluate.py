@@ -509,7 +509,7 @@ def fairness_markdown(result: dict[str, Any]) -> str:
     else:
         lines += [
             (
-                f"The rating model's ({LABELS['blend']}) test RMSE per group of users "
+                f"Test RMSE of the rating model ({LABELS['blend']}) per group of users "
                 "(MovieLens 100K's `u.user`; attributes are used for this check only, never as "
                 "features):"
             ),
