@@ -89,7 +89,7 @@ class EvaluationSettings(Section):
 
 
 class BiasSettings(Section):
-    """Bias baseline: ridge penalties of the user and item biases."""
+    """The bias model (global mean + user and item biases): their ridge penalties."""
 
     reg_user: float = Field(ge=0)
     reg_item: float = Field(ge=0)
@@ -128,7 +128,7 @@ class EASESettings(Section):
 
 
 class BiasGrid(Section):
-    """Candidate values of the bias baseline's parameters."""
+    """Candidate values of the bias model's parameters."""
 
     reg_user: list[float] = Field(min_length=1)
     reg_item: list[float] = Field(min_length=1)
@@ -142,6 +142,20 @@ class MFGrid(Section):
     bias_reg: list[float] = Field(min_length=1)
 
 
+class KNNGrid(Section):
+    """Candidate values of the item kNN parameters (searched together: one similarity pass)."""
+
+    neighbours: list[Annotated[int, Field(ge=1)]] = Field(min_length=1)
+    shrinkage: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    reg: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+
+
+class BlendGrid(Section):
+    """Candidate values of the blend's ridge penalty."""
+
+    ridge: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+
+
 class EASEGrid(Section):
     """Candidate values of EASE's regularisation."""
 
@@ -153,6 +167,8 @@ class Grid(Section):
 
     bias: BiasGrid
     mf: MFGrid
+    knn: KNNGrid
+    blend: BlendGrid
     ease: EASEGrid
 
 

@@ -8,8 +8,10 @@ random 80/20 split's training part).
 Choices are made inside the training part, never on the test part: its last
 ``tune.validation_fraction`` of each user's ratings is held out once, MF's iteration count is the
 one with the lowest validation RMSE (0: the bias model), the blend's weights are fitted on the
-same hold-out, and the top-N model the report puts forward is the one (bias, MF, kNN, blend or
-EASE) with the best validation NDCG@k. Popularity and bias stay the baselines whatever happens.
+same hold-out, and the top-N model the report puts forward is the one (bias ranking, MF or EASE)
+with the best validation NDCG@k. Popularity stays the top-N baseline whatever happens. kNN and
+the blend are rating models only: ranked by predicted rating they would do as MF does, far
+below EASE, so they are not ranked.
 """
 
 from __future__ import annotations
@@ -26,7 +28,17 @@ import pandas as pd
 from .config import Settings, load_config
 from .data import load_dataset
 from .metrics import ranking_metrics, relevant_sets, rmse
-from .models import Bias, Blend, ItemKNN, MatrixFactorization, Model, build, save_models, top_n
+from .models import (
+    Bias,
+    Blend,
+    ItemKNN,
+    MatrixFactorization,
+    Model,
+    build,
+    estimates_of,
+    save_models,
+    top_n,
+)
 from .paths import models_dir, shown
 from .settings import DataMode, data_mode
 from .split import Encoder, Interactions, make_split, random_split, time_split
@@ -35,9 +47,10 @@ MODELS_BY_SPLIT = {
     "time": ("popularity", "bias", "mf", "knn", "blend", "ease"),
     "random": ("bias", "mf", "knn", "blend"),
 }
-# What may be put forward for top-N (popularity is the baseline); the rating model put forward
-# is the blend, whose weights validation sets.
-CANDIDATES = ("bias", "mf", "knn", "blend", "ease")
+# The models ranked for top-N and, of those, what may be put forward (popularity is the
+# baseline); the rating model put forward is the blend, whose weights validation sets.
+RANKED = ("popularity", "bias", "mf", "ease")
+CANDIDATES = ("bias", "mf", "ease")
 
 
 def model_path(mode: DataMode, split: str) -> Path:
@@ -69,8 +82,9 @@ def fit_all(
 ) -> dict[str, Model]:
     """Fit the named models; MF and kNN start from the bias model.
 
-    With a ``validation`` part, MF chooses its iteration count and the blend its weights on it;
-    without one, MF runs ``iterations`` and the blend takes ``weights`` (chosen before).
+    With a ``validation`` part, MF chooses its iteration count on it; without one, MF runs
+    ``iterations``. The blend is attached to the parts and takes ``weights`` if given (else it
+    is the bias model until :meth:`Blend.fit` sets its weights).
     """
     models: dict[str, Model] = {}
     for name in names:
@@ -85,9 +99,7 @@ def fit_all(
             models[name] = model.fit(data, start=start)
         elif isinstance(model, Blend):
             model.attach(models)
-            if validation is not None:
-                model.fit(validation)
-            elif weights is not None:
+            if weights is not None:
                 model.weights = weights
             models[name] = model
         else:
@@ -102,7 +114,7 @@ def validation_ndcg(
     val_items: np.ndarray,
     settings: Settings,
 ) -> dict[str, float]:
-    """NDCG@k on the validation part for every model that ranks."""
+    """NDCG@k on the validation part for every ranked model."""
     evaluation = settings.evaluation
     users, relevant, _ = relevant_sets(val, evaluation.relevance_threshold, val_items)
     if not len(users):
@@ -111,6 +123,7 @@ def validation_ndcg(
     return {
         name: ranking_metrics(top_n(model, seen, users, evaluation.k), relevant)["ndcg"]
         for name, model in models.items()
+        if name in RANKED
     }
 
 
@@ -126,14 +139,16 @@ def train_split(
     validated = fit_all(fit, names, settings, validation=val)
     mf, blend = validated["mf"], validated["blend"]
     assert isinstance(mf, MatrixFactorization) and isinstance(blend, Blend)
+    estimates = estimates_of(validated, val.users, val.items)  # each model once
+    blend.fit(val, estimates)
+    estimates["blend"] = blend.combine(estimates)
     selection: dict[str, Any] = {
         "validation_ratings": len(val_df),
         "mf_iterations": mf.best_iterations,
         "mf_validation_rmse": [round(float(x), 5) for x in mf.curve],
         "validation_rmse": {
-            name: round(rmse(val.ratings, model.predict(val.users, val.items)), 5)
-            for name, model in validated.items()
-            if model.rates
+            name: round(rmse(val.ratings, validated[name].clip(values)), 5)
+            for name, values in estimates.items()
         },
         "blend_weights": [round(float(w), 5) for w in blend.weights],
     }
