@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from . import settings
+from .errors import ConfigError
+from .paths import config_file, shown
 
 # the core's sections are strict already; these are also checked when a value is reassigned
 STRICT = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
@@ -84,6 +86,7 @@ class BaselineSettings(Section):
 
     C: float = Field(gt=0)
     max_iter: int = Field(gt=0)
+    max_train: int | None = Field(ge=10)
 
 
 class ModelSettings(Section):
@@ -143,6 +146,16 @@ class CnnSettings(Section):
     val_size: float = Field(gt=0, lt=1)
     augment: Augment
     device: Literal["auto", "cpu", "cuda", "mps"]
+    # laid over the keys above with DATA=full: tens of thousands of images want larger batches
+    # and fewer epochs than the 300-image sample
+    full: dict[str, Any] = Field(default_factory=dict)
+
+    def for_data(self, mode: str) -> CnnSettings:
+        """These settings for ``mode``: with DATA=full, ``full`` laid over them."""
+        if mode != "full" or not self.full:
+            return self
+        merged = settings.merge(self.model_dump(exclude={"full"}), self.full)
+        return CnnSettings.model_validate(merged)
 
 
 class EvaluationSettings(Section):
@@ -208,10 +221,20 @@ class Settings(settings.ProjectSettings):
     evaluation: EvaluationSettings
     tune: TuneSettings
 
+    def for_data(self, mode: str) -> Settings:
+        """The settings a step uses on ``mode``'s data (``cnn.full`` applied with DATA=full)."""
+        return self.model_copy(update={"cnn": self.cnn.for_data(mode)})
+
 
 def load_config(*, tuned: bool = True) -> Settings:
     """configs/default.yaml, with configs/best_params.yaml over it when ``tuned``, checked."""
     config = settings.load_settings(Settings, tuned=tuned)
     settings.check_space_values(config, config.tune.space, "tune.space")
     settings.check_space_values(config, config.tune.cnn_space, "tune.cnn_space")
+    try:
+        config.cnn.for_data("full")
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        raise ConfigError(f"{shown(config_file())}: cnn.full.{key}: {error['msg']}") from None
     return config

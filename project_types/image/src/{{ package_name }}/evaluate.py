@@ -291,6 +291,7 @@ def write_report(envelope: dict[str, Any], path: Path) -> None:
 
 def evaluate(config: Settings, mode: DataMode, docs: bool = True) -> dict[str, Any]:
     """Score every trained model; write eval/ and, when ``docs``, the README and model card."""
+    config = config.for_data(mode)
     meta = read_meta(models_dir(), mode)
     check_trained_with(meta, config)  # trained, on this data, with these parameters
     data = load_data(config, mode)

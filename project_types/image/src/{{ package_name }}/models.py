@@ -68,7 +68,8 @@ def model_params(config: Settings, name: str) -> dict[str, Any]:
             params["hog"] = config.hog.model_dump()
         return {"classifier": "svc_rbf", "seed": config.seed} | params | images
     if name == "cnn":
-        return {"classifier": "cnn", "seed": config.seed} | config.cnn.model_dump() | images
+        cnn = config.cnn.model_dump(exclude={"full"})
+        return {"classifier": "cnn", "seed": config.seed} | cnn | images
     raise ValueError(f"unknown model {name!r}; expected logreg, svc or cnn")
 
 
@@ -142,9 +143,9 @@ def subsample(
 
 
 def fit_sklearn(config: Settings, name: str, x: np.ndarray, y: np.ndarray) -> Pipeline:
-    """Fit a scikit-learn model; the SVC on at most ``model.max_train`` images."""
-    if name == "svc":
-        x, y = subsample(x, y, config.model.max_train, config.seed)
+    """Fit a scikit-learn model on at most ``baseline.max_train`` or ``model.max_train`` images."""
+    limit = config.baseline.max_train if name == BASELINE else config.model.max_train
+    x, y = subsample(x, y, limit, config.seed)
     return build_pipeline(config, name).fit(x, y)
 
 

@@ -22,6 +22,7 @@ def train(
     config: Settings, mode: str, directory: Path | None = None, data: ImageData | None = None
 ) -> dict[str, Any]:
     """Fit every model on the training split only; write the models and ``meta.json``."""
+    config = config.for_data(mode)
     if config.model.kind == "cnn":
         from .cnn import require_torch
 

@@ -91,6 +91,7 @@ def tune(
     config: Settings, mode: str, data: ImageData | None = None
 ) -> tuple[dict[str, dict[str, Any]], float]:
     """Search the chosen model's space on the training split; return the best config overlay."""
+    config = config.for_data(mode)
     data = data or load_data(config, mode)
     if config.model.kind == "cnn":
         return tune_cnn(config, data)
