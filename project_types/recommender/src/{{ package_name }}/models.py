@@ -1,5 +1,5 @@
-"""Recommenders: popularity and bias baselines, biased ALS matrix factorisation, item kNN, a
-blend of the rating models, and EASE.
+"""Recommenders: popularity (the ranking baseline), user + item biases, biased ALS matrix
+factorisation, item kNN, a blend of the rating models, and EASE.
 
 Every model is fitted on :class:`~.split.Interactions` and gives ``scores(users)``, a
 (users x items) array used to rank unseen items; the rating models also ``predict`` ratings, and
