@@ -310,7 +310,7 @@ def applicable_questions(
 
 
 def _copy_questionnaire(root: Path, target: Path) -> None:
-    """Copy what Copier needs to ask the template's questions: its folders and YAML files.
+    """Copy what Copier needs to ask the template's questions: its YAML files, in their folders.
 
     That is copier.yml, included question files and data files that defaults read; nothing to
     render.
@@ -322,10 +322,11 @@ def _copy_questionnaire(root: Path, target: Path) -> None:
         # (links to folders are listed but not walked: os.walk does not follow them)
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         copy = target / Path(folder).relative_to(root)
-        copy.mkdir(parents=True, exist_ok=True)
         for name in files:
             path = Path(folder, name)
             if name.endswith((".yml", ".yaml")) and name[0] != "." and not path.is_symlink():
+                # only folders with something to read are made: a checkout has hundreds of others
+                copy.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, copy / name)
 
 
