@@ -15,6 +15,9 @@ import pytest
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
 
+CURSOR_POSITION_REQUEST = b"\x1b[6n"
+
+
 def drive(
     args: list[str], cwd: Path, answers: list[str], timeout: float = 60, returncode: int = 0
 ) -> str:
@@ -34,7 +37,7 @@ def drive(
     )
     os.close(child_fd)
     output, pending, deadline = b"", list(answers), time.monotonic() + timeout
-    prompts_seen = 0
+    prompts_seen = cursor_reports = 0
     try:
         while process.poll() is None and time.monotonic() < deadline:
             ready, _, _ = select.select([main_fd], [], [], 0.2)
@@ -43,9 +46,13 @@ def drive(
                     output += os.read(main_fd, 65536)
                 except OSError:
                     break
-            if output.count("🎤".encode()) > prompts_seen and pending:
+            # answer each cursor position request as a terminal does: prompt_toolkit waits for it
+            while output.count(CURSOR_POSITION_REQUEST) > cursor_reports:
+                cursor_reports += 1
+                os.write(main_fd, b"\x1b[1;1R")
+            # a prompt reads keys once it has asked where the cursor is (its terminal is raw then)
+            if cursor_reports > prompts_seen and pending:
                 prompts_seen += 1
-                time.sleep(0.1)
                 os.write(main_fd, pending.pop(0).encode())
         # the terminal closes before the process has exited: on a busy machine, allow it time
         process.wait(timeout=max(deadline - time.monotonic(), 10))
