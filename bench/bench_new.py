@@ -2,7 +2,8 @@
 
 Usage:
     python bench/bench_new.py --ccds-template PATH [--copier-uv PATH] [--repeat 5]
-        [--type recommender]
+        [--type recommender] [--types recommender sentiment] [--flow-repeat 1]
+        [--flow-only] [--source PATH] [--work DIR]
 
 --ccds-template is a local clone of drivendataorg/cookiecutter-data-science at v2.3.0, and
 --copier-uv a local clone of pawamoy/copier-uv (a 59-file non-ML Copier template); neither is
@@ -11,7 +12,10 @@ installed from this checkout as a wheel (as users get it), copier, copier-templa
 and cookiecutter-data-science 2.3.0 from PyPI, so every tool runs the same way: a fresh process
 per run, median of --repeat runs. It prints how many paths a project has, `new` against a raw
 `copier copy` and `ccds --no-input`, and, per project type, generate -> install (uv, warm cache)
--> tests green against copier-uv's own flow (copier copy -> uv sync -> pytest).
+-> tests green against copier-uv's own flow (copier copy -> uv sync -> pytest), each stage
+timed. copier-uv's flow runs right before each type's, so a ratio compares two runs under the
+same load. --flow-only skips the `new` timings; --source installs mlportfolio from another
+checkout (an older commit, for a before/after run) and --work keeps that run's venv apart.
 """
 
 from __future__ import annotations
@@ -32,13 +36,15 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
 VENV = WORK / "venv"
 BIN = VENV / "bin"
+STAGES = ("generate", "install", "tests")
+Seconds = tuple[float, float]  # wall, CPU
 
 
 def sh(cmd: list[str], cwd: Path | None = None) -> None:
     subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def setup_venv() -> None:
+def setup_venv(source: Path) -> None:
     if not (BIN / "python").exists():
         sh([sys.executable, "-m", "venv", str(VENV)])
     sh([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "uv"])
@@ -54,7 +60,7 @@ def setup_venv() -> None:
             str(BIN / "python"),
             "--reinstall-package",
             "mlportfolio",
-            str(ROOT),
+            str(source),
             "cookiecutter-data-science==2.3.0",
             "copier-template-extensions",
         ]
@@ -90,16 +96,38 @@ def timed(cmd: list[str], repeat: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ccds-template", type=Path, required=True)
+    parser.add_argument("--ccds-template", type=Path, help="needed unless --flow-only")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--type", default="recommender", help="the type `new` is timed with")
     parser.add_argument("--copier-uv", type=Path, help="a clone of pawamoy/copier-uv")
     parser.add_argument(
         "--types", nargs="*", help="types for the generate->test flow (default: all)"
     )
+    parser.add_argument("--flow-repeat", type=int, default=1, help="runs of each flow (median)")
+    parser.add_argument("--flow-only", action="store_true", help="skip the `new` timings")
+    parser.add_argument("--source", type=Path, default=ROOT, help="the mlportfolio to install")
+    parser.add_argument("--work", type=Path, help=f"working folder (default {WORK})")
     args = parser.parse_args()
+    if not (args.flow_only or args.ccds_template):
+        parser.error("--ccds-template is needed to time `new` (or pass --flow-only)")
+    if args.work:
+        set_work(args.work.resolve())
     WORK.mkdir(parents=True, exist_ok=True)
-    setup_venv()
+    setup_venv(args.source.resolve())
+    if not args.flow_only:
+        time_new(args)
+    time_flows(args)
+
+
+def set_work(work: Path) -> None:
+    """Keep the venv and the projects under ``work`` (two checkouts benched side by side)."""
+    global WORK, VENV, BIN
+    WORK, VENV = work, work / "venv"
+    BIN = VENV / "bin"
+
+
+def time_new(args: argparse.Namespace) -> None:
+    """`new` against a raw `copier copy` of the same template and `ccds --no-input`."""
     template = subprocess.run(
         [
             str(BIN / "python"),
@@ -168,42 +196,84 @@ def main() -> None:
     )
     shutil.rmtree(sample.parent)
 
-    print("generate -> install (uv, warm cache) -> tests green, seconds: wall (CPU)")
-    uv = str(BIN / "uv")
-    reference = None
-    if args.copier_uv:
-        reference = copier_uv_flow(args.copier_uv.resolve(), uv)
-        print(f"  copier-uv (reference)  {reference[0]:6.2f} ({reference[1]:6.2f})")
+
+def time_flows(args: argparse.Namespace) -> None:
+    """generate -> install -> tests of each type, beside copier-uv's flow run just before it."""
+    mlp, uv = str(BIN / "mlportfolio"), str(BIN / "uv")
+    repeat = max(1, args.flow_repeat)
+    print(
+        f"generate -> install (uv, warm cache) -> tests green, median of {repeat}, "
+        "seconds: wall (CPU)"
+    )
+    print(f"  {'':<12} {'stage':<9} {'flow':>16} {'copier-uv':>16}  ratio wall (CPU)")
     for project_type in args.types or list(load_catalog()):
-        wall, cpu = mlportfolio_flow(mlp, project_type, uv)
-        ratio = (
-            f"  ratio {wall / reference[0]:4.2f} ({cpu / reference[1]:4.2f})  (target <= 1.00)"
-            if reference
-            else ""
+        ours, reference = [], []
+        for _ in range(repeat):
+            if args.copier_uv:
+                reference.append(copier_uv_flow(args.copier_uv.resolve(), uv))
+            ours.append(mlportfolio_flow(mlp, project_type, uv))
+        rows = median_stages(ours)
+        refs = median_stages(reference) if reference else None
+        for stage, (wall, cpu) in rows.items():
+            line = f"  {project_type:<12} {stage:<9} {wall:7.2f} ({cpu:6.2f})"
+            if refs:
+                ref_wall, ref_cpu = refs[stage]
+                line += f" {ref_wall:7.2f} ({ref_cpu:6.2f})"
+                if stage == "total":
+                    line += f"  {wall / ref_wall:4.2f} ({cpu / ref_cpu:4.2f})  (target <= 1.00)"
+            print(line, flush=True)
+
+
+def median_stages(runs: list[dict[str, Seconds]]) -> dict[str, Seconds]:
+    """Per stage, the median wall and the median CPU time over ``runs``."""
+    return {
+        stage: (
+            statistics.median(run[stage][0] for run in runs),
+            statistics.median(run[stage][1] for run in runs),
         )
-        print(f"  {project_type:<22} {wall:6.2f} ({cpu:6.2f}){ratio}")
+        for stage in runs[0]
+    }
 
 
-def mlportfolio_flow(mlp: str, project_type: str, uv: str) -> tuple[float, float]:
-    """Generate a project, install it with uv into a new venv, run its tests; wall and CPU time."""
+class Stopwatch:
+    """Wall and CPU time (this script's finished children) of consecutive stages."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, Seconds] = {}
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+
+    def lap(self, stage: str) -> None:
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        self.stages[stage] = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+
+    def result(self) -> dict[str, Seconds]:
+        walls, cpus = zip(*self.stages.values(), strict=True)
+        return {**self.stages, "total": (sum(walls), sum(cpus))}
+
+
+def mlportfolio_flow(mlp: str, project_type: str, uv: str) -> dict[str, Seconds]:
+    """Generate a project, install it with uv into a new venv, run its tests; time each stage."""
     out = Path(tempfile.mkdtemp(dir=WORK))
     project = out / "project"
     sh([uv, "venv", "--quiet", "--python", str(BIN / "python"), str(out / "warm")])  # warm-up
-    start, before = time.perf_counter(), cpu_seconds()
+    watch = Stopwatch()
     sh([mlp, "new", project_type, str(project), "--defaults", "--quiet"])
+    watch.lap("generate")
     sh([uv, "venv", "--quiet", "--python", str(BIN / "python"), ".venv"], cwd=project)
     sh([uv, "pip", "install", "--quiet", "--python", ".venv", "-e", ".[dev]"], cwd=project)
+    watch.lap("install")
     sh(
         [str(project / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
     )
-    seconds = time.perf_counter() - start, cpu_seconds() - before
+    watch.lap("tests")
     shutil.rmtree(out)
-    return seconds
+    return watch.result()
 
 
-def copier_uv_flow(template: Path, uv: str) -> tuple[float, float]:
-    """copier-uv's own path: copy with its defaults, `uv sync`, then its tests; wall and CPU time."""
+def copier_uv_flow(template: Path, uv: str) -> dict[str, Seconds]:
+    """copier-uv's own path: copy with its defaults, `uv sync`, then its tests; time each stage."""
     out = Path(tempfile.mkdtemp(dir=WORK))
     project = out / "project"
     data = {
@@ -215,7 +285,7 @@ def copier_uv_flow(template: Path, uv: str) -> tuple[float, float]:
         "repository_namespace": "bench",
     }
     flags = [f"--data={key}={value}" for key, value in data.items()]
-    start, before = time.perf_counter(), cpu_seconds()
+    watch = Stopwatch()
     sh(
         [
             str(BIN / "copier"),
@@ -230,7 +300,9 @@ def copier_uv_flow(template: Path, uv: str) -> tuple[float, float]:
         ]
     )
     sh(["git", "init", "--quiet"], cwd=project)
+    watch.lap("generate")
     sh([uv, "sync", "--quiet", "--python", str(BIN / "python")], cwd=project)
+    watch.lap("install")
     sh(
         [
             uv,
@@ -246,9 +318,9 @@ def copier_uv_flow(template: Path, uv: str) -> tuple[float, float]:
         ],
         cwd=project,
     )
-    seconds = time.perf_counter() - start, cpu_seconds() - before
+    watch.lap("tests")
     shutil.rmtree(out)
-    return seconds
+    return watch.result()
 
 
 if __name__ == "__main__":
