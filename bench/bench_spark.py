@@ -106,6 +106,7 @@ def event_summary(folder: Path) -> str:
         return ""
     jobs: dict[int, list[int]] = {}
     stages = tasks = 0
+    task_cpu = 0.0  # seconds of CPU inside tasks: the part more cores or executors could share
     first = last = None
     for line in logs[-1].read_text(encoding="utf-8", errors="replace").splitlines():
         try:
@@ -122,11 +123,12 @@ def event_summary(folder: Path) -> str:
             stages += 1
         elif kind == "SparkListenerTaskEnd":
             tasks += 1
+            task_cpu += (event.get("Task Metrics") or {}).get("Executor CPU Time", 0) / 1e9
     busy = sum(end - start for start, end in jobs.values()) / 1000
     span = ((last or 0) - (first or 0)) / 1000
     return (
-        f"{len(jobs)} jobs, {stages} stages, {tasks} tasks; {busy:.0f} s in jobs of the "
-        f"{span:.0f} s from the first job's start to the last one's end"
+        f"{len(jobs)} jobs, {stages} stages, {tasks} tasks ({task_cpu:.1f} CPU s inside tasks); "
+        f"{busy:.0f} s in jobs of the {span:.0f} s from the first job's start to the last one's end"
     )
 
 
