@@ -309,6 +309,8 @@ def copier_uv_flow(template: Path, uv: str) -> dict[str, Seconds]:
             "run",
             "--no-sync",
             "pytest",
+            "-c",  # its own config, as its `make test` gives it: never a parent folder's
+            "config/pytest.ini",
             "-q",
             "-p",
             "no:cacheprovider",
