@@ -579,15 +579,22 @@ def test_a_config_value_of_the_wrong_type_names_file_and_key_D21(
         make(tmp_path, name="p", builtin=True)
 
 
-def test_a_broken_render_is_never_committed(tmp_path: Path) -> None:
-    """The post-render check: a template that renders invalid TOML is a one-line error."""
+@pytest.mark.parametrize(
+    ("name", "assign", "kind"),
+    [("pyproject.toml", " =", "TOML"), ("settings.py", " =", "Python"), ("ci.yml", ":", "YAML")],
+)
+def test_a_broken_render_is_never_committed(
+    tmp_path: Path, name: str, assign: str, kind: str
+) -> None:
+    """The post-render check: a template that renders invalid TOML, Python or YAML is a one-line
+    error."""
     template = tmp_path / "t"
     (template / "template").mkdir(parents=True)
     (template / "copier.yml").write_text(
         "_subdirectory: template\nproject_name:\n  type: str\n  default: x\n"
     )
-    (template / "template" / "pyproject.toml.jinja").write_text('name = "{{ project_name }}"\n')
-    with pytest.raises(UserError, match=r"pyproject\.toml is not valid TOML"):
+    (template / "template" / f"{name}.jinja").write_text(f'name{assign} "{{{{ project_name }}}}"\n')
+    with pytest.raises(UserError, match=rf"{name} is not valid {kind}"):
         make(tmp_path, name="p", template=str(template), data={"project_name": 'a"b'})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]
 
