@@ -3,18 +3,19 @@
 Usage:
     python bench/bench_new.py --ccds-template PATH [--copier-uv PATH] [--repeat 5]
         [--type recommender] [--types recommender sentiment] [--flow-repeat 1]
-        [--flow-only] [--source PATH] [--work DIR]
+        [--flow-only | --new-only] [--source PATH] [--work DIR]
 
 --ccds-template is a local clone of drivendataorg/cookiecutter-data-science at v2.3.0, and
 --copier-uv a local clone of pawamoy/copier-uv (a 59-file non-ML Copier template); neither is
 part of this repository. The script makes its own venv under bench/_work with mlportfolio
 installed from this checkout as a wheel (as users get it), copier, copier-template-extensions
 and cookiecutter-data-science 2.3.0 from PyPI, so every tool runs the same way: a fresh process
-per run, median of --repeat runs. It prints how many paths a project has, `new` against a raw
-`copier copy` and `ccds --no-input`, and, per project type, generate -> install (uv, warm cache)
--> tests green against copier-uv's own flow (copier copy -> uv sync -> pytest), each stage
-timed. copier-uv's flow runs right before each type's, so a ratio compares two runs under the
-same load. --flow-only skips the `new` timings; --source installs mlportfolio from another
+per run, the commands taking turns, median of --repeat rounds. It prints how many paths a
+project has, `new` against a raw `copier copy` and `ccds --no-input`, and, per project type,
+generate -> install (uv, warm cache) -> tests green against copier-uv's own flow (copier copy ->
+uv sync -> pytest), each stage timed. copier-uv's flow runs right before each type's, so a
+ratio compares two runs under the same load. --flow-only skips the `new` timings, --new-only
+the flows; --source installs mlportfolio from another
 checkout (an older commit, for a before/after run) and --work keeps that run's venv apart.
 """
 
@@ -73,25 +74,39 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """Median wall and CPU time (user + system, the command and its children) of ``cmd``.
+def run_once(cmd: list[str]) -> Seconds:
+    """Wall and CPU time (user + system, the command and its children) of one run of ``cmd``.
 
-    ``{out}`` is a new empty directory each run, ``{target}`` a path in it. On a shared machine
-    the CPU time moves far less with the load than the wall time: both are printed.
+    ``{out}`` is a new empty directory, ``{target}`` a path in it.
     """
-    walls, cpus = [], []
+    out = Path(tempfile.mkdtemp(dir=WORK))
+    target = out / "project"
+    args = [a.replace("{out}", str(out)).replace("{target}", str(target)) for a in cmd]
+    before, start = cpu_seconds(), time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=out)
+    wall, cpu = time.perf_counter() - start, cpu_seconds() - before
+    shutil.rmtree(out)
+    return wall, cpu
+
+
+def timed(commands: dict[str, list[str]], repeat: int) -> dict[str, Seconds]:
+    """Median wall and CPU time of each command, run in turns (one of each per round).
+
+    Run in turns, not each command ``repeat`` times in a row, because this machine's speed
+    drifts by 2-3x over minutes: in a row, a ratio compares two different machines. On a shared
+    machine the CPU time moves far less with the load than the wall time: both are printed.
+    """
+    runs: dict[str, list[Seconds]] = {name: [] for name in commands}
     for _ in range(repeat):
-        out = Path(tempfile.mkdtemp(dir=WORK))
-        target = out / "project"
-        args = [a.replace("{out}", str(out)).replace("{target}", str(target)) for a in cmd]
-        before, start = cpu_seconds(), time.perf_counter()
-        subprocess.run(
-            args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=out
+        for name, cmd in commands.items():
+            runs[name].append(run_once(cmd))
+    return {
+        name: (
+            statistics.median(wall for wall, _ in times),
+            statistics.median(cpu for _, cpu in times),
         )
-        walls.append(time.perf_counter() - start)
-        cpus.append(cpu_seconds() - before)
-        shutil.rmtree(out)
-    return statistics.median(walls), statistics.median(cpus)
+        for name, times in runs.items()
+    }
 
 
 def main() -> None:
@@ -105,6 +120,7 @@ def main() -> None:
     )
     parser.add_argument("--flow-repeat", type=int, default=1, help="runs of each flow (median)")
     parser.add_argument("--flow-only", action="store_true", help="skip the `new` timings")
+    parser.add_argument("--new-only", action="store_true", help="skip the flows")
     parser.add_argument("--source", type=Path, default=ROOT, help="the mlportfolio to install")
     parser.add_argument("--work", type=Path, help=f"working folder (default {WORK})")
     args = parser.parse_args()
@@ -116,7 +132,8 @@ def main() -> None:
     setup_venv(args.source.resolve())
     if not args.flow_only:
         time_new(args)
-    time_flows(args)
+    if not args.new_only:
+        time_flows(args)
 
 
 def set_work(work: Path) -> None:
@@ -139,35 +156,42 @@ def time_new(args: argparse.Namespace) -> None:
         text=True,
     ).stdout.strip()
     mlp = str(BIN / "mlportfolio")
-    results = {
-        "mlportfolio --help": timed([mlp, "--help"], args.repeat),
-        "mlportfolio list": timed([mlp, "list"], args.repeat),
-        "mlportfolio new (with git)": timed(
-            [mlp, "new", args.type, "{target}", "--defaults", "--quiet"], args.repeat
-        ),
-        "mlportfolio new --no-git": timed(
-            [mlp, "new", args.type, "{target}", "--defaults", "--quiet", "--no-git"], args.repeat
-        ),
-        "copier copy (same template)": timed(
-            [
-                str(BIN / "copier"),
-                "copy",
-                "--defaults",
-                "--quiet",
-                "--data",
-                f"project_type={args.type}",
-                template,
-                "{target}",
-            ],
-            args.repeat,
-        ),
-        "ccds --no-input": timed(
-            [str(BIN / "ccds"), str(args.ccds_template.resolve()), "--no-input", "-o", "{out}"],
-            args.repeat,
-        ),
+    commands = {
+        "mlportfolio --help": [mlp, "--help"],
+        "mlportfolio list": [mlp, "list"],
+        "mlportfolio new (with git)": [mlp, "new", args.type, "{target}", "--defaults", "--quiet"],
+        "mlportfolio new --no-git": [
+            mlp,
+            "new",
+            args.type,
+            "{target}",
+            "--defaults",
+            "--quiet",
+            "--no-git",
+        ],
+        "copier copy (same template)": [
+            str(BIN / "copier"),
+            "copy",
+            "--defaults",
+            "--quiet",
+            "--data",
+            f"project_type={args.type}",
+            template,
+            "{target}",
+        ],
+        "ccds --no-input": [
+            str(BIN / "ccds"),
+            str(args.ccds_template.resolve()),
+            "--no-input",
+            "-o",
+            "{out}",
+        ],
     }
+    results = timed(commands, args.repeat)
     width = max(map(len, results))
-    print(f"median of {args.repeat} runs, seconds: wall (CPU)")
+    print(
+        f"median of {args.repeat} rounds (one run of each command per round), seconds: wall (CPU)"
+    )
     for name, (wall, cpu) in results.items():
         print(f"  {name:<{width}}  {wall:6.3f} ({cpu:5.3f})")
 
