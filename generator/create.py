@@ -533,7 +533,7 @@ def _render(
     """Render the template into ``target`` and return the answers it recorded."""
     record: dict[str, str] = {}
     if source == builtin_source():
-        plain_files, record = plain_copy_source(target.parent / "template")
+        plain_files, record = plain_copy_source(target.parent / "template", data["project_type"])
         source = TemplateSource(str(plain_files))
     return copier_adapter.render(
         source, target, data, user_defaults, defaults=defaults, trust=trust, record=record

@@ -73,7 +73,7 @@ def template_root() -> Path:
     )
 
 
-def plain_copy_source(staging: Path) -> tuple[Path, dict[str, str]]:
+def plain_copy_source(staging: Path, project_type: str) -> tuple[Path, dict[str, str]]:
     """For ``new``: plain template files to render and the answers to record for them.
 
     From a wheel, ``mlportfolio/_template`` holds exactly the files of the bundle's
@@ -83,18 +83,29 @@ def plain_copy_source(staging: Path) -> tuple[Path, dict[str, str]]:
 
     From a source checkout, the template's own files are copied into ``staging``, so what else
     lies in the checkout (a project generated inside it, a nested repository) never matters;
-    the answers name the checkout and its commit, as Copier records a git template.
+    the answers name the checkout and its commit, as Copier records a git template. Of the
+    other types only the question files are copied (``copier.yml`` includes them all): removing
+    a folder costs ~2 ms here, and the whole tree has 54 against 18.
     """
     if _BUNDLE.is_file():
         return template_root(), {"_commit": f"v{__version__}", "_src_path": CANONICAL_URL}
     import shutil
 
     root = template_root()
+    ignore = shutil.ignore_patterns(*_IGNORED)
     staging.mkdir(parents=True, exist_ok=True)
     for part in TEMPLATE_PARTS:
         source = root / part
-        if source.is_dir():
-            ignore = shutil.ignore_patterns(*_IGNORED)
+        if part == "project_types":
+            for folder in sorted(source.iterdir()):
+                if folder.name == project_type:
+                    shutil.copytree(
+                        folder, staging / part / folder.name, symlinks=True, ignore=ignore
+                    )
+                elif (folder / "questions.yml").is_file():
+                    (staging / part / folder.name).mkdir(parents=True)
+                    shutil.copy2(folder / "questions.yml", staging / part / folder.name)
+        elif source.is_dir():
             shutil.copytree(source, staging / part, symlinks=True, ignore=ignore)
         else:
             shutil.copy2(source, staging / part)
