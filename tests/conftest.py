@@ -30,11 +30,16 @@ def _memoize_jinja_compiles() -> None:
     Copier builds a new Jinja environment per run and compiles every path and file again:
     ~780 compiles per render of a project, ~255 distinct, and the same ones in every test that
     renders. Compiling is ~65 % of a render's CPU, all of it deterministic: the code object
-    depends only on the source, the names it is compiled under and the environment's settings,
+    depends only on the source, the name it is compiled under and the environment's settings,
     all in the key below. So the tests render every file, through Copier's own environment, as
     `new` does; only the parse and code generation of a source already compiled the same way is
     skipped. A compile error is never cached (it raises before the store). Renders in
     subprocesses (the console-script and terminal tests) run without it.
+
+    The file name is left out of the key: a render from a source checkout loads its templates
+    from a new staging copy each time, so the key would never match. It only names the code
+    object's file; Jinja's error messages and traceback rewriting read the template's own
+    ``filename``, not the code object's.
     """
     compile_source: Callable[..., Any] = jinja2.Environment.compile
     compiled: dict[tuple[object, ...], CodeType] = {}
@@ -54,7 +59,6 @@ def _memoize_jinja_compiles() -> None:
             type(env),
             source,
             name,
-            filename,
             defer_init,
             env.block_start_string,
             env.block_end_string,
