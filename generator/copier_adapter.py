@@ -321,13 +321,19 @@ def _copy_questionnaire(root: Path, target: Path) -> None:
         # even walked (a checkout's .venv is ~10,000 paths, half a dry run's time)
         # (links to folders are listed but not walked: os.walk does not follow them)
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        wanted = [
+            Path(folder, name)
+            for name in files
+            if name.endswith((".yml", ".yaml"))
+            and name[0] != "."
+            and not Path(folder, name).is_symlink()
+        ]
+        if not wanted:
+            continue  # only folders with something to read are made: a checkout has hundreds
         copy = target / Path(folder).relative_to(root)
-        for name in files:
-            path = Path(folder, name)
-            if name.endswith((".yml", ".yaml")) and name[0] != "." and not path.is_symlink():
-                # only folders with something to read are made: a checkout has hundreds of others
-                copy.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, copy / name)
+        copy.mkdir(parents=True, exist_ok=True)
+        for path in wanted:
+            shutil.copyfile(path, copy / path.name)
 
 
 # --------------------------------------------------------------------------------------------
