@@ -27,13 +27,16 @@ def drive(
     main_fd, child_fd = pty.openpty()
     mlportfolio = shutil.which("mlportfolio", path=str(Path(sys.executable).parent))
     assert mlportfolio, "the mlportfolio console script is not installed next to python"
+    # answers are typed after each prompt's cursor position request: never let the caller's
+    # environment turn those requests off
+    env = {key: value for key, value in os.environ.items() if key != "PROMPT_TOOLKIT_NO_CPR"}
     process = subprocess.Popen(
         [mlportfolio, *args],
         cwd=cwd,
         stdin=child_fd,
         stdout=child_fd,
         stderr=child_fd,
-        env={**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"},
+        env={**env, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"},
     )
     os.close(child_fd)
     output, pending, deadline = b"", list(answers), time.monotonic() + timeout
