@@ -136,16 +136,6 @@ def test_dry_run_shows_the_diff_and_changes_nothing(versions: tuple[Path, Path])
     assert not repo.is_dirty(untracked_files=True) and repo.head.commit.hexsha == head
 
 
-def test_conflicting_edit_is_reported_with_exit_5(versions: tuple[Path, Path]) -> None:
-    template, project = versions
-    readme = edit_the_heading_v2_changes(project)
-    release_v2(template)
-    with pytest.raises(UpdateConflictError, match=r"conflicts in README\.md.*resolve") as info:
-        update_project(UpdateRequest(project))
-    assert info.value.exit_code == 5
-    assert "<<<<<<<" in readme.read_text()
-
-
 def test_dirty_work_tree_is_refused_and_named(versions: tuple[Path, Path]) -> None:
     template, project = versions
     release_v2(template)
@@ -248,20 +238,6 @@ def test_an_answers_only_change_is_committed_as_one(versions: tuple[Path, Path])
     assert message == "Change the mlportfolio answers: top_k=20 (template v1.0.0)"
 
 
-def test_conflicts_name_an_abandon_command_that_works(versions: tuple[Path, Path]) -> None:
-    template, project = versions
-    readme = edit_the_heading_v2_changes(project)
-    release_v2(template)
-    with pytest.raises(UpdateConflictError) as raised:
-        update_project(UpdateRequest(project))
-    abandon = str(raised.value).split("`")[1]
-    assert abandon == "git reset --hard && git clean -fd"
-    for command in abandon.split(" && "):
-        git.Repo(project).git.execute(command.split())
-    assert not git.Repo(project).is_dirty(untracked_files=True)
-    assert "## Licence (mine)" in readme.read_text()
-
-
 def _craft(project: Path, key: str, value: str) -> None:
     answers_file = project / ".copier-answers.yml"
     lines = [
@@ -325,25 +301,28 @@ def test_changing_an_answer_never_deletes_the_users_edits_D8(tmp_path: Path) -> 
     assert "USER CUSTOM WORK" in notes.read_text()
 
 
-def test_the_abandon_command_in_the_conflict_message_works_D12(
+def test_a_conflict_is_exit_5_and_the_abandon_command_it_prints_works_D12(
     versions: tuple[Path, Path],
 ) -> None:
-    """D12: the printed command really abandons a conflicted update."""
+    """A conflicting edit: exit 5 with the markers in the file, and the printed command really
+    abandons the update (D12), keeping the user's committed edit."""
     import subprocess
 
     template, project = versions
     readme = edit_the_heading_v2_changes(project)
     before = git.Repo(project).head.commit.hexsha
     release_v2(template)
-    with pytest.raises(UpdateConflictError) as info:
+    with pytest.raises(UpdateConflictError, match=r"conflicts in README\.md.*resolve") as info:
         update_project(UpdateRequest(project))
+    assert info.value.exit_code == 5
+    assert "<<<<<<<" in readme.read_text()
     command = str(info.value).split("`")[-2]
     assert command == "git reset --hard && git clean -fd"
     subprocess.run(command, shell=True, cwd=project, check=True, capture_output=True)
     repo = git.Repo(project)
     assert not repo.is_dirty(untracked_files=True)
     assert repo.head.commit.hexsha == before
-    assert "<<<<<<<" not in readme.read_text()
+    assert "<<<<<<<" not in readme.read_text() and "## Licence (mine)" in readme.read_text()
 
 
 def test_diff_with_conflicts_shows_the_diff_and_changes_nothing_D13(
