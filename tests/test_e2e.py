@@ -246,7 +246,7 @@ def test_config_files_are_valid(project: Path) -> None:
     for expected in (
         "ruff check",
         "ruff format --check",
-        "mypy src",
+        "mypy src tests",
         "pytest",
         "make train evaluate",
         "pre-commit run --all-files",
