@@ -39,7 +39,6 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
 VENV = WORK / "venv"
 BIN = VENV / "bin"
-STAGES = ("generate", "install", "tests")
 Seconds = tuple[float, float]  # wall, CPU
 
 
@@ -102,13 +101,12 @@ def timed(commands: dict[str, list[str]], repeat: int) -> dict[str, Seconds]:
     for _ in range(repeat):
         for name, cmd in commands.items():
             runs[name].append(run_once(cmd))
-    return {
-        name: (
-            statistics.median(wall for wall, _ in times),
-            statistics.median(cpu for _, cpu in times),
-        )
-        for name, times in runs.items()
-    }
+    return {name: median(times) for name, times in runs.items()}
+
+
+def median(times: list[Seconds]) -> Seconds:
+    """The median wall time and the median CPU time of ``times`` (each taken on its own)."""
+    return statistics.median(wall for wall, _ in times), statistics.median(cpu for _, cpu in times)
 
 
 def main() -> None:
@@ -257,13 +255,7 @@ def time_flows(args: argparse.Namespace) -> None:
 
 def median_stages(runs: list[dict[str, Seconds]]) -> dict[str, Seconds]:
     """Per stage, the median wall and the median CPU time over ``runs``."""
-    return {
-        stage: (
-            statistics.median(run[stage][0] for run in runs),
-            statistics.median(run[stage][1] for run in runs),
-        )
-        for stage in runs[0]
-    }
+    return {stage: median([run[stage] for run in runs]) for stage in runs[0]}
 
 
 class Stopwatch:
