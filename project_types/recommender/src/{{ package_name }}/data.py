@@ -27,7 +27,7 @@ from .download import is_archive, is_url, obtain
 from .envelope import DataInfo
 from .errors import DataError
 from .paths import data_dir, resolve, shown
-from .settings import DataMode, data_mode
+from .settings import DataMode, add_data_argument, data_mode
 
 RATING_COLUMNS = ["user_id", "item_id", "rating", "timestamp"]
 SAMPLE_NAME = "sample fixture (synthetic, made for the tests; not MovieLens)"
@@ -539,10 +539,13 @@ def load_dataset(mode: DataMode | None = None, settings: Settings | None = None)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``data``: ``--source``, ``--sha256`` and ``--dest`` override the configuration."""
+    """``data``: ``--source``, ``--sha256`` and ``--dest`` override the configuration;
+    ``--summary`` describes the data instead of downloading it."""
     parser.add_argument("--source", "--url", help="URL or path (default: data.source)")
     parser.add_argument("--sha256", help="its expected SHA-256 (default: data.sha256)")
     parser.add_argument("--dest", type=Path, help="where downloads go (default: data.raw_dir)")
+    parser.add_argument("--summary", action="store_true", help="describe the data; no download")
+    add_data_argument(parser)
 
 
 def summary(dataset: Dataset, settings: Settings) -> list[str]:
@@ -550,9 +553,10 @@ def summary(dataset: Dataset, settings: Settings) -> list[str]:
     data = settings.data
     ratings = dataset.ratings
     low, high = dataset.scale
-    path = ratings_file(data)
+    path, *item_files = dataset.info.files
+    spec = None if dataset.info.fixture else data.ratings  # the sample's layout is its own
     lines = [
-        f"read {shown(path)} ({ratings_table(path, data.ratings).describe()})",
+        f"read {shown(path)} ({ratings_table(path, spec).describe()})",
         f"  {dataset.label}",
         f"  ratings {low:g}-{high:g} (from {dataset.scale_from}); mean {ratings['rating'].mean():.2f}"
         + ("; half stars kept" if (ratings["rating"] % 1 != 0).any() else ""),
@@ -569,20 +573,25 @@ def summary(dataset: Dataset, settings: Settings) -> list[str]:
         lines.append(f"  times {first:%Y-%m-%d} to {last:%Y-%m-%d}: per-user time split")
     else:
         lines.append("  no times: each user's test ratings are drawn at random (seeded)")
-    items = items_file(data)
-    if items is None:
+    if not item_files:
         lines.append("  no item file (data.items is null): items are shown by id")
     else:
         titled = np.isin(ratings["item_id"].unique(), dataset.titles.index).mean()
         lines.append(
-            f"  titles from {shown(items)}: {len(dataset.titles):,} items, {titled:.0%} of rated items"
+            f"  titles from {shown(item_files[0])}: {len(dataset.titles):,} items, "
+            f"{titled:.0%} of rated items"
         )
     return lines
 
 
 def run(args: argparse.Namespace) -> int:
-    """Get the full data (URL or path, checksum-verified), check it and say what was read."""
+    """Get the full data (URL or path, checksum-verified), check it and say what was read
+    (``--summary``: describe the data a mode uses, with no download)."""
     settings = load_config()
+    if args.summary:
+        mode = data_mode(args.data)
+        print("\n".join(summary(load_dataset(mode, settings), settings)))
+        return 0
     data = settings.data
     if args.source or args.sha256:
         data = data.model_copy(
