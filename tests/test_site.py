@@ -270,7 +270,9 @@ def test_preview_server_serves_the_site_on_loopback(projects: Path, tmp_path: Pa
     server = serve_site(site, port=0)
     host, port = server.server_address[:2]
     assert host == "127.0.0.1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as reply:

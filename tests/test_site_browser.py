@@ -127,7 +127,9 @@ def site(browser_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     directory = root / "site"
     build_site(collection.projects, directory, title="E2E portfolio")
     server = serve_site(directory, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     artifacts = Path(os.environ.get("MLPORTFOLIO_TEST_ARTIFACTS") or root / "artifacts")
     artifacts.mkdir(parents=True, exist_ok=True)
