@@ -161,19 +161,12 @@ def time_new(args: argparse.Namespace) -> None:
         text=True,
     ).stdout.strip()
     mlp = str(BIN / "mlportfolio")
+    new = [mlp, "new", args.type, "{target}", "--defaults", "--quiet"]
     commands = {
         "mlportfolio --help": [mlp, "--help"],
         "mlportfolio list": [mlp, "list"],
-        "mlportfolio new (with git)": [mlp, "new", args.type, "{target}", "--defaults", "--quiet"],
-        "mlportfolio new --no-git": [
-            mlp,
-            "new",
-            args.type,
-            "{target}",
-            "--defaults",
-            "--quiet",
-            "--no-git",
-        ],
+        "mlportfolio new (with git)": new,
+        "mlportfolio new --no-git": [*new, "--no-git"],
         "copier copy (same template)": [
             str(BIN / "copier"),
             "copy",
